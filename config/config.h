@@ -1,0 +1,188 @@
+/*
+ * config: the one YAML file that describes a vnsdi server, parsed with
+ * libyaml into an immutable struct.
+ *
+ * A loaded config is never changed; a new config replaces the old one by
+ * pointer. Every string is UTF-8 and owned by the config; everything is freed
+ * by cfg_free(). Paths are stored resolved: relative paths in the file are
+ * taken relative to the folder of the config file.
+ */
+#ifndef VNSDI_CONFIG_H
+#define VNSDI_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum cfg_layer_kind {
+	CFG_LAYER_VECTOR,
+	CFG_LAYER_RASTER
+};
+
+/* How a vector layer is drawn. */
+struct cfg_style {
+	char *name;            /* style id, "default" when not given */
+	char *title_vi;
+	char *title_en;
+	char *fill_by;         /* attribute holding a land-use code whose colour
+				  fills the polygon, or NULL */
+	uint32_t fill;         /* 0xRRGGBBAA fill when fill_by is NULL or the
+				  code is unknown; alpha 0 for no fill */
+	uint32_t stroke;       /* 0xRRGGBBAA outline and line colour */
+	double stroke_width;   /* pixels */
+	double point_radius;   /* pixels */
+	char *label;           /* attribute drawn as a label, or NULL */
+};
+
+/* One imagery scene of a raster layer. */
+struct cfg_scene {
+	char *path;            /* GDAL dataset */
+	char *title;           /* may be NULL */
+	int line;
+};
+
+struct cfg_layer {
+	char *id;              /* stable ASCII id */
+	char *title_vi;
+	char *title_en;
+	char *abstract_vi;
+	char *abstract_en;
+	enum cfg_layer_kind kind;
+
+	/* Vector source: a GDAL dataset and one layer in it. */
+	char *source;          /* path or GDAL connection string */
+	char *source_layer;    /* NULL: the dataset's first layer */
+	char *crs;             /* declared storage CRS, NULL: read from data */
+	char *encoding;        /* source text encoding such as "CP1258", NULL:
+				  as the driver declares it */
+	char *id_attribute;    /* attribute used as featureId, NULL: the FID */
+	char *time_attribute;  /* attribute used by datetime queries, or NULL */
+	char **attributes;     /* exposed attributes, in order; NULL/0: all */
+	size_t n_attributes;
+	char **personal;       /* personal-data attributes */
+	size_t n_personal;
+	char **personal_roles; /* roles allowed to read personal attributes */
+	size_t n_personal_roles;
+	struct cfg_style *styles; /* first one is the default */
+	size_t n_styles;
+
+	/* Raster source: imagery scenes. */
+	struct cfg_scene *scenes;
+	size_t n_scenes;
+
+	int line;              /* line of the layer in the config file */
+};
+
+/* A restricted area: features that touch it are never served. */
+struct cfg_restricted {
+	char *source;          /* GDAL dataset with polygons */
+	char *source_layer;    /* NULL: first layer */
+	char *crs;             /* declared CRS, NULL: read from data */
+	char *name_attribute;  /* attribute with the area's name */
+	char *reason_attribute;/* attribute with the reason code */
+	int line;
+};
+
+enum cfg_role {
+	CFG_ROLE_ANONYMOUS,
+	CFG_ROLE_PARTNER,
+	CFG_ROLE_PLANNER,
+	CFG_ROLE_PUBLISHER,
+	CFG_ROLE_ADMIN
+};
+
+struct cfg_user {
+	char *name;
+	enum cfg_role role;
+	char *token_sha256;    /* lowercase hex SHA-256 of the token */
+	double rate_limit;     /* requests per second, 0: none */
+	int line;
+};
+
+struct cfg_limits {
+	int max_width;         /* pixels, WMS MaxWidth */
+	int max_height;        /* pixels, WMS MaxHeight */
+	int default_features;  /* items limit when the client gives none */
+	int max_features;      /* largest items limit accepted */
+	int request_timeout;   /* seconds */
+	long long max_upload;  /* bytes */
+};
+
+struct cfg {
+	char *path;            /* the config file as given */
+	char *dir;             /* folder of the config file */
+
+	char *listen_host;     /* "127.0.0.1" */
+	int listen_port;       /* 8080 */
+	int threads;           /* worker threads */
+	char *data_dir;        /* writable: cache, versions, audit log */
+	char *public_url;      /* base URL used in links, NULL: from Host */
+
+	char *title_vi;        /* service title */
+	char *title_en;
+	char *abstract_vi;
+	char *abstract_en;
+
+	char **output_crs;     /* CRS ids offered to clients, in order */
+	size_t n_output_crs;
+
+	struct cfg_limits limits;
+
+	char **cors_origins;   /* "*" allows any origin */
+	size_t n_cors_origins;
+
+	struct cfg_layer *layers;
+	size_t n_layers;
+
+	struct cfg_restricted *restricted;
+	size_t n_restricted;
+	double imagery_max_km2; /* largest scene and response footprint, 200 */
+
+	struct cfg_user *users;
+	size_t n_users;
+};
+
+/* One problem found in a config file or the data it names. */
+struct cfg_error {
+	char *file;            /* the config file, or a data file */
+	int line;              /* 1-based line in the config, 0 when unknown */
+	char *message;         /* what is wrong, naming the value */
+};
+
+struct cfg_errors {
+	struct cfg_error *items;
+	size_t count;
+	size_t capacity;
+};
+
+/*
+ * Parse a config file. On success returns 0 and *out receives a config that
+ * the caller frees with cfg_free(). On failure returns -1, *out is NULL and
+ * `errors` lists every problem found (unknown keys, wrong types, missing
+ * required values, unknown CRS names, unreadable files named by paths).
+ * `errors` must be zeroed by the caller and freed with cfg_errors_clear().
+ * Checks of the data sets themselves (that a layer exists in a data set,
+ * that it has a CRS) belong to `vnsdi check`, which loads them.
+ */
+int cfg_load(const char *path, struct cfg **out, struct cfg_errors *errors);
+
+/* Free a config. Accepts NULL. */
+void cfg_free(struct cfg *cfg);
+
+/* Append a problem: printf-style message. */
+void cfg_errors_add(struct cfg_errors *errors, const char *file, int line,
+		    const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Print every problem as "file:line: message" to `out` (a FILE *). */
+void cfg_errors_print(const struct cfg_errors *errors, void *out);
+
+void cfg_errors_clear(struct cfg_errors *errors);
+
+/* Find a layer by id. Returns NULL when the config has none with that id. */
+const struct cfg_layer *cfg_layer_find(const struct cfg *cfg, const char *id);
+
+/* Role names as used in the config: "anonymous", "partner", ... */
+const char *cfg_role_name(enum cfg_role role);
+
+#endif

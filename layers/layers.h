@@ -1,0 +1,237 @@
+/*
+ * layers: land layers read through GDAL into immutable snapshots with a
+ * spatial index, the registry that swaps them atomically, and the queries
+ * every endpoint reads them through.
+ *
+ * The state-secret and personal-data rules live here, where data is read,
+ * so every endpoint inherits them: features that touch a restricted area
+ * are dropped when a snapshot is built, imagery scenes over the footprint
+ * limit are dropped whole, and personal attributes are hidden from roles
+ * that may not read them (layer_attr_visible).
+ *
+ * Threads: a snapshot is never changed after layer_snapshot_load returns, so
+ * any number of threads may read it while they hold a reference.
+ */
+#ifndef VNSDI_LAYERS_H
+#define VNSDI_LAYERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/config.h"
+#include "vn2000/vn2000.h"
+
+enum geom_type {
+	GEOM_NONE,     /* a record without geometry */
+	GEOM_POINT,    /* one or more points (MultiPoint) */
+	GEOM_LINE,     /* one or more lines (MultiLineString) */
+	GEOM_POLYGON   /* one or more polygons (MultiPolygon) */
+};
+
+/*
+ * A geometry as flat arrays. Part i runs over points
+ * part_start[i] .. part_start[i + 1] - 1. For polygons each part is a ring,
+ * closed (first point repeated last); part_outer[i] is true for the exterior
+ * ring that starts a new polygon and false for its holes, which follow it.
+ * `multi` records whether the source was a Multi* type.
+ */
+struct geom {
+	enum geom_type type;
+	bool multi;
+	uint32_t n_points;
+	uint32_t n_parts;
+	double *xy;            /* 2 * n_points: x, y, x, y ... */
+	uint32_t *part_start;  /* n_parts + 1 entries */
+	bool *part_outer;      /* n_parts entries, polygons only, else NULL */
+};
+
+enum attr_type {
+	ATTR_INTEGER,
+	ATTR_REAL,
+	ATTR_STRING,
+	ATTR_DATE,      /* ISO 8601 text "YYYY-MM-DD" kept in .s */
+	ATTR_DATETIME   /* ISO 8601 text kept in .s */
+};
+
+struct attr_def {
+	char *name;
+	enum attr_type type;
+	bool personal;         /* only roles in the layer's personal_roles */
+};
+
+struct value {
+	bool is_null;
+	union {
+		int64_t i;
+		double d;
+		char *s;       /* UTF-8 NFC */
+	} u;
+};
+
+struct feature {
+	int64_t fid;           /* stable id: the id attribute or the source FID */
+	struct geom native;    /* in the snapshot's storage CRS */
+	struct geom lonlat;    /* in CRS84, lon/lat WGS 84 degrees */
+	double bbox[4];        /* of lonlat: west, south, east, north */
+	double native_bbox[4]; /* of native */
+	struct value *values;  /* one per attr_def of the snapshot */
+};
+
+/* An imagery scene of a raster layer. */
+struct scene {
+	char *path;
+	double footprint[4];   /* CRS84 box */
+	double area_km2;       /* geodesic area of the footprint */
+	bool dropped;          /* never read into a response */
+	char *drop_reason;     /* why, or NULL */
+};
+
+struct layer_index;            /* packed R-tree over feature bboxes */
+
+struct layer_snapshot {
+	const struct cfg_layer *cfg;   /* borrowed from the config */
+	int64_t version;               /* 1, 2, ... increases at each publish */
+	const struct vn2000_crs *crs;  /* storage CRS */
+	char *crs_note;                /* how the CRS was identified */
+
+	struct attr_def *attrs;        /* exposed attributes, in config order */
+	size_t n_attrs;
+
+	struct feature *features;      /* sorted by fid: the stable order */
+	size_t n_features;
+	struct layer_index *index;     /* over feature bbox (CRS84) */
+	double extent[4];              /* CRS84 extent of served features */
+	double native_extent[4];
+
+	struct scene *scenes;          /* raster layers */
+	size_t n_scenes;
+
+	size_t n_dropped_restricted;   /* features dropped at load */
+	int refcount;                  /* atomic; see layer_snapshot_retain */
+};
+
+/* Restricted areas loaded once per config, in CRS84 as GEOS geometries. */
+struct restricted_set;
+
+/*
+ * Load the restricted areas of a config. Returns 0 on success with *out set
+ * (an empty set when the config names none), -1 with messages in `errors`.
+ */
+int restricted_set_load(const struct cfg *cfg, struct restricted_set **out,
+			struct cfg_errors *errors);
+void restricted_set_free(struct restricted_set *set);
+
+/* True when a CRS84 box or geometry touches a restricted area. */
+bool restricted_set_hits(const struct restricted_set *set,
+			 const struct geom *lonlat);
+
+/*
+ * Build a snapshot of one layer from its source, as version `version`.
+ * `source` overrides cfg->source when not NULL (a published file).
+ * Features touching `restricted` (may be NULL) are dropped and counted.
+ * Returns 0 and a snapshot with refcount 1, or -1 with messages in errors
+ * (file, line of the layer in the config, value).
+ */
+int layer_snapshot_load(const struct cfg *cfg, const struct cfg_layer *layer,
+			const char *source, int64_t version,
+			const struct restricted_set *restricted,
+			struct layer_snapshot **out, struct cfg_errors *errors);
+
+/* Add a reference (atomic). Returns the snapshot for chaining. */
+struct layer_snapshot *layer_snapshot_retain(struct layer_snapshot *snap);
+
+/* Drop a reference (atomic); the last one frees. Accepts NULL. */
+void layer_snapshot_release(struct layer_snapshot *snap);
+
+/* Index of an attribute by name, or -1. */
+int layer_attr_find(const struct layer_snapshot *snap, const char *name);
+
+/* Whether `role` may read attribute `index` (personal-data rule). */
+bool layer_attr_visible(const struct layer_snapshot *snap, size_t index,
+			enum cfg_role role);
+
+/* The feature with that fid, or NULL. Binary search: features are sorted. */
+const struct feature *layer_feature_find(const struct layer_snapshot *snap,
+					 int64_t fid);
+
+/*
+ * Call `visit` for every feature whose CRS84 bbox intersects `box` (west,
+ * south, east, north), in no particular order. Stops early when visit
+ * returns non-zero and returns that value; returns 0 otherwise.
+ */
+int layer_snapshot_search(const struct layer_snapshot *snap,
+			  const double box[4],
+			  int (*visit)(const struct feature *f, void *arg),
+			  void *arg);
+
+/* An equality condition on an attribute, value as text from the request. */
+struct layer_condition {
+	const char *name;
+	const char *value;
+};
+
+struct layer_query {
+	const double *bbox;            /* CRS84 box, or NULL */
+	const struct layer_condition *conditions;
+	size_t n_conditions;
+	size_t offset;
+	size_t limit;
+	enum cfg_role role;            /* conditions on hidden attributes fail */
+};
+
+struct layer_result {
+	const struct feature **features; /* the page, in fid order */
+	size_t count;                     /* numberReturned */
+	size_t matched;                   /* numberMatched */
+};
+
+/*
+ * Run a query. Features are in fid order, so pages are stable. Returns 0,
+ * or -1 with `error` naming the attribute when a condition names an
+ * attribute that does not exist or is not visible to the role, or a value
+ * that does not fit the attribute's type. Free the result with
+ * layer_result_clear().
+ */
+int layer_query_run(const struct layer_snapshot *snap,
+		    const struct layer_query *query,
+		    struct layer_result *result,
+		    char *error, size_t error_size);
+void layer_result_clear(struct layer_result *result);
+
+/*
+ * The set of live snapshots, one per configured layer. Readers acquire a
+ * reference; a publish swaps in a new snapshot, and requests in flight
+ * finish on the old one.
+ */
+struct layer_registry;
+
+/*
+ * Load every layer of the config. Returns 0 and a registry, or -1 with every
+ * problem in `errors`. `restricted` is borrowed and must outlive the registry.
+ */
+int layer_registry_open(const struct cfg *cfg,
+			const struct restricted_set *restricted,
+			struct layer_registry **out, struct cfg_errors *errors);
+void layer_registry_close(struct layer_registry *reg);
+
+/* Number of layers and their ids, in config order. */
+size_t layer_registry_count(const struct layer_registry *reg);
+
+/*
+ * Acquire the live snapshot of layer `index` or of layer `id`. The caller
+ * must call layer_snapshot_release(). Returns NULL for an unknown layer.
+ */
+struct layer_snapshot *layer_registry_acquire(struct layer_registry *reg,
+					      size_t index);
+struct layer_snapshot *layer_registry_acquire_id(struct layer_registry *reg,
+						 const char *id);
+
+/* Swap in a new snapshot for its layer; takes over the caller's reference. */
+int layer_registry_swap(struct layer_registry *reg,
+			struct layer_snapshot *snap);
+
+/* Free a geometry's arrays (not the struct itself). Accepts NULL. */
+void geom_clear(struct geom *g);
+
+#endif

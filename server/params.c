@@ -1,0 +1,216 @@
+/*
+ * Request errors and strict parsing of request values shared by the
+ * protocol handlers.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/handlers.h"
+
+int req_error_set(struct req_error *err, enum req_error_kind kind,
+		  const char *parameter, const char *fmt, ...)
+{
+	va_list ap;
+
+	err->kind = kind;
+	snprintf(err->parameter, sizeof(err->parameter), "%s",
+		 parameter != NULL ? parameter : "");
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int req_error_status(enum req_error_kind kind)
+{
+	switch (kind) {
+	case REQ_OK:
+		return 200;
+	case REQ_MISSING_PARAMETER:
+	case REQ_INVALID_PARAMETER:
+	case REQ_INVALID_CRS:
+	case REQ_INVALID_FORMAT:
+	case REQ_LAYER_NOT_DEFINED:
+	case REQ_STYLE_NOT_DEFINED:
+	case REQ_OPERATION_NOT_SUPPORTED:
+		return 400;
+	case REQ_UNAUTHORIZED:
+		return 401;
+	case REQ_FORBIDDEN:
+		return 403;
+	case REQ_NOT_FOUND:
+		return 404;
+	case REQ_METHOD_NOT_ALLOWED:
+		return 405;
+	case REQ_NOT_ACCEPTABLE:
+		return 406;
+	case REQ_TOO_LARGE:
+		return 413;
+	case REQ_TOO_MANY_REQUESTS:
+		return 429;
+	case REQ_UNAVAILABLE:
+		return 503;
+	case REQ_INTERNAL:
+		return 500;
+	}
+	return 500;
+}
+
+const char *req_value(const char *value, char *buf, size_t size)
+{
+	const size_t max_bytes = 64;
+	size_t in = 0;
+	size_t out = 0;
+
+	if (size == 0)
+		return buf;
+	if (value == NULL)
+		value = "";
+
+	while (value[in] != '\0' && in < max_bytes && out + 1 < size) {
+		unsigned char c = (unsigned char)value[in];
+
+		buf[out++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+		in++;
+	}
+
+	/* Cut on a UTF-8 boundary: drop continuation bytes of a partial
+	   character at the end. */
+	if (value[in] != '\0') {
+		while (out > 0 && ((unsigned char)buf[out - 1] & 0xC0) == 0x80)
+			out--;
+		if (out > 0 && ((unsigned char)buf[out - 1] & 0xC0) == 0xC0)
+			out--;
+		if (out + 4 <= size) {
+			memcpy(buf + out, "...", 3);
+			out += 3;
+		}
+	}
+	buf[out] = '\0';
+	return buf;
+}
+
+int parse_double(const char *text, double *out)
+{
+	char *end = NULL;
+	double value;
+
+	if (text == NULL || *text == '\0')
+		return -1;
+	/* strtod skips leading white space; a request value must not have any. */
+	if (*text == ' ' || *text == '\t' || *text == '\n' || *text == '\r')
+		return -1;
+
+	errno = 0;
+	value = strtod(text, &end);
+	if (end == text || *end != '\0' || errno == ERANGE || !isfinite(value))
+		return -1;
+	*out = value;
+	return 0;
+}
+
+int parse_long(const char *text, long min, long max, long *out)
+{
+	char *end = NULL;
+	long value;
+
+	if (text == NULL || *text == '\0')
+		return -1;
+	if (!((*text >= '0' && *text <= '9') || *text == '-' || *text == '+'))
+		return -1;
+
+	errno = 0;
+	value = strtol(text, &end, 10);
+	if (end == text || *end != '\0' || errno == ERANGE)
+		return -1;
+	if (value < min || value > max)
+		return -1;
+	*out = value;
+	return 0;
+}
+
+int parse_bbox(const char *text, const char *parameter, bool allow_3d,
+	       double out[4], const struct http_request *req,
+	       struct req_error *err)
+{
+	double values[6];
+	size_t count = 0;
+	char shown[80];
+	const char *p = text;
+
+	if (text == NULL || *text == '\0')
+		return req_error_set(err, REQ_MISSING_PARAMETER, parameter,
+			i18n_pick(req, "Thiếu tham số %s.",
+				  "Missing parameter %s."), parameter);
+	req_value(text, shown, sizeof(shown));
+
+	/* Split on commas; each piece must be a strict number. */
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma != NULL ? (size_t)(comma - p) : strlen(p);
+		char piece[64];
+
+		if (count == 6 || n == 0 || n >= sizeof(piece)) {
+			count = 7;
+			break;
+		}
+		memcpy(piece, p, n);
+		piece[n] = '\0';
+		if (parse_double(piece, &values[count]) != 0)
+			return req_error_set(err, REQ_INVALID_PARAMETER,
+				parameter,
+				i18n_pick(req,
+					  "Giá trị %s=\"%s\" không hợp lệ: "
+					  "\"%s\" không phải là số.",
+					  "Invalid %s=\"%s\": \"%s\" is not a "
+					  "number."),
+				parameter, shown, piece);
+		count++;
+		if (comma == NULL)
+			break;
+		p = comma + 1;
+	}
+
+	if (count == 4) {
+		memcpy(out, values, 4 * sizeof(double));
+	} else if (count == 6 && allow_3d) {
+		out[0] = values[0];
+		out[1] = values[1];
+		out[2] = values[3];
+		out[3] = values[4];
+	} else {
+		const char *expected = allow_3d ? "4/6" : "4";
+
+		if (count > 6)
+			return req_error_set(err, REQ_INVALID_PARAMETER, parameter,
+				i18n_pick(req,
+					  "Giá trị %s=\"%s\" không hợp lệ: cần %s "
+					  "số cách nhau bởi dấu phẩy, nhận được "
+					  "nhiều hơn hoặc có phần rỗng.",
+					  "Invalid %s=\"%s\": expected %s "
+					  "comma-separated numbers, received more "
+					  "or an empty one."),
+				parameter, shown, expected);
+		return req_error_set(err, REQ_INVALID_PARAMETER, parameter,
+			i18n_pick(req,
+				  "Giá trị %s=\"%s\" không hợp lệ: cần %s số "
+				  "cách nhau bởi dấu phẩy, nhận được %zu.",
+				  "Invalid %s=\"%s\": expected %s "
+				  "comma-separated numbers, received %zu."),
+			parameter, shown, expected, count);
+	}
+
+	if (!(out[0] < out[2]) || !(out[1] < out[3]))
+		return req_error_set(err, REQ_INVALID_PARAMETER, parameter,
+			i18n_pick(req,
+				  "Giá trị %s=\"%s\" không hợp lệ: giá trị nhỏ "
+				  "nhất phải nhỏ hơn giá trị lớn nhất.",
+				  "Invalid %s=\"%s\": each minimum must be less "
+				  "than its maximum."),
+			parameter, shown);
+	return 0;
+}
