@@ -71,6 +71,33 @@ size_t vn2000_crs_count(void);
 const struct vn2000_crs *vn2000_crs_at(size_t index);
 
 /*
+ * Find the 3-degree cadastral zone (TM-3, k0 0.9999) or, failing that, any
+ * catalogue transverse Mercator zone whose central meridian is
+ * `central_meridian` degrees (within 1e-7 degree). Returns NULL when none.
+ */
+const struct vn2000_crs *vn2000_crs_by_meridian(double central_meridian);
+
+/* One row of the built-in table of provincial TM-3 central meridians. */
+struct vn2000_province {
+	const char *name_vi;     /* official name, UTF-8 NFC */
+	const char *name_ascii;  /* name without diacritics */
+	double central_meridian; /* degrees */
+	int epsg;                /* EPSG code of the VN-2000 TM-3 zone */
+};
+
+/* Iterate the province table: entries 0 .. vn2000_province_count() - 1. */
+size_t vn2000_province_count(void);
+const struct vn2000_province *vn2000_province_at(size_t index);
+
+/*
+ * Write into `out` a search key for `name`: Vietnamese diacritics removed
+ * (d for đ/Đ included), ASCII letters lower-cased, everything that is not a
+ * letter or a digit dropped. Returns the key length, or 0 when the key does
+ * not fit in out_size bytes (out is then the empty string).
+ */
+size_t vn2000_fold_name(const char *name, char *out, size_t out_size);
+
+/*
  * Identify the CRS of a data set from GDAL's spatial reference (a .prj in
  * ESRI WKT, a MapInfo CRS, a GeoPackage EPSG code...). A VN-2000 CRS found
  * by its parameters is returned as the catalogue entry, even when the file
@@ -104,6 +131,13 @@ struct vn2000_transform *vn2000_transform_get(const struct vn2000_crs *from,
  */
 size_t vn2000_transform_points(struct vn2000_transform *tr, double *x,
 			       double *y, size_t n);
+
+/*
+ * Return the text of the explicit PROJ pipeline of a transformation (for
+ * logs, docs and benchmarks): "" for the identity. PROJ's own operations
+ * to and from custom CRSs are not part of it. Owned by the transform.
+ */
+const char *vn2000_transform_definition(const struct vn2000_transform *tr);
 
 /* Same as vn2000_transform_points for interleaved x,y pairs. */
 size_t vn2000_transform_xy(struct vn2000_transform *tr, double *xy, size_t n);
