@@ -71,6 +71,9 @@ struct cfg_layer {
 	size_t n_scenes;
 
 	int line;              /* line of the layer in the config file */
+	int source_line;       /* line of `source` (or `scenes`), for messages
+				  about the data set; 0 when absent */
+	int crs_line;          /* line of `crs`, 0 when absent */
 };
 
 /* A restricted area: features that touch it are never served. */
@@ -142,17 +145,29 @@ struct cfg {
 	size_t n_users;
 };
 
+/* Severity of a problem. A zeroed entry is an error. */
+enum cfg_severity {
+	CFG_SEVERITY_ERROR,    /* the config cannot be used */
+	CFG_SEVERITY_WARNING   /* the config loads, but something needs care,
+				  such as a deprecated CRS code replaced */
+};
+
 /* One problem found in a config file or the data it names. */
 struct cfg_error {
 	char *file;            /* the config file, or a data file */
 	int line;              /* 1-based line in the config, 0 when unknown */
-	char *message;         /* what is wrong, naming the value */
+	char *message;         /* what is wrong, naming the value; Vietnamese
+				  when message_en is set */
+	char *message_en;      /* English text of the same message, or NULL
+				  when `message` is the only text */
+	enum cfg_severity severity;
 };
 
 struct cfg_errors {
 	struct cfg_error *items;
-	size_t count;
+	size_t count;          /* errors and warnings */
 	size_t capacity;
+	size_t n_warnings;     /* how many of `count` are warnings */
 };
 
 /*
@@ -161,8 +176,15 @@ struct cfg_errors {
  * `errors` lists every problem found (unknown keys, wrong types, missing
  * required values, unknown CRS names, unreadable files named by paths).
  * `errors` must be zeroed by the caller and freed with cfg_errors_clear().
+ * On success `errors` may still hold warnings (errors->n_warnings), such as
+ * a deprecated CRS code that was replaced: print them too.
  * Checks of the data sets themselves (that a layer exists in a data set,
  * that it has a CRS) belong to `vnsdi check`, which loads them.
+ *
+ * Strings that the file may omit are filled in. Titles fall back to the
+ * layer id or the other language, and abstracts to "". So title_vi,
+ * title_en, abstract_vi and abstract_en of the config, its layers and their
+ * styles are never NULL. Every layer has at least one style.
  */
 int cfg_load(const char *path, struct cfg **out, struct cfg_errors *errors);
 
@@ -174,8 +196,29 @@ void cfg_errors_add(struct cfg_errors *errors, const char *file, int line,
 		    const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-/* Print every problem as "file:line: message" to `out` (a FILE *). */
+/*
+ * Append a problem with a Vietnamese and an English text that take the same
+ * printf arguments. `line` 0 means no line.
+ */
+void cfg_errors_add_lang(struct cfg_errors *errors,
+			 enum cfg_severity severity, const char *file,
+			 int line, const char *fmt_vi, const char *fmt_en, ...)
+	__attribute__((format(printf, 5, 7), format(printf, 6, 7)));
+
+/*
+ * Print every problem as "file:line: message" to `out` (a FILE *), warnings
+ * as "file:line: warning: message" ("cảnh báo" in Vietnamese). The text is
+ * Vietnamese unless the first of VNSDI_LANG, LC_ALL, LC_MESSAGES and LANG
+ * that is set starts with "en".
+ */
 void cfg_errors_print(const struct cfg_errors *errors, void *out);
+
+/* Same as cfg_errors_print in a given language: true for English. */
+void cfg_errors_print_lang(const struct cfg_errors *errors, void *out,
+			   bool english);
+
+/* Number of entries that are errors, not warnings. */
+size_t cfg_errors_count(const struct cfg_errors *errors);
 
 void cfg_errors_clear(struct cfg_errors *errors);
 
@@ -184,5 +227,19 @@ const struct cfg_layer *cfg_layer_find(const struct cfg *cfg, const char *id);
 
 /* Role names as used in the config: "anonymous", "partner", ... */
 const char *cfg_role_name(enum cfg_role role);
+
+/*
+ * Find a role by its config name. Returns 0 and sets *out, or -1 when the
+ * name is not a role.
+ */
+int cfg_role_parse(const char *name, enum cfg_role *out);
+
+/*
+ * Resolve a path named in the config. An absolute path or a GDAL connection
+ * string (a ':' before any '/', such as "PG:dbname=x" or "OAPIF:http://...")
+ * is kept as it is. A relative path is taken from the config file's folder.
+ * Returns a new string the caller frees, or NULL when out of memory.
+ */
+char *cfg_path_resolve(const struct cfg *cfg, const char *path);
 
 #endif
