@@ -15,6 +15,7 @@
 #ifndef VNSDI_LAYERS_H
 #define VNSDI_LAYERS_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -69,6 +70,11 @@ struct value {
 	} u;
 };
 
+/*
+ * A feature without geometry (GEOM_NONE) has zero boxes, is left out of
+ * the spatial index and of the extents, and is found by queries without a
+ * bbox only.
+ */
 struct feature {
 	int64_t fid;           /* stable id: the id attribute or the source FID */
 	struct geom native;    /* in the snapshot's storage CRS */
@@ -84,7 +90,11 @@ struct scene {
 	double footprint[4];   /* CRS84 box */
 	double area_km2;       /* geodesic area of the footprint */
 	bool dropped;          /* never read into a response */
-	char *drop_reason;     /* why, or NULL */
+	char *drop_reason;     /* why, or NULL: Vietnamese, then " / " and
+				  English */
+	const struct vn2000_crs *crs; /* CRS of the scene's pixels */
+	double native_bbox[4]; /* box of the geotransform corners in crs */
+	int width, height;     /* pixels */
 };
 
 struct layer_index;            /* packed R-tree over feature bboxes */
@@ -103,12 +113,17 @@ struct layer_snapshot {
 	struct layer_index *index;     /* over feature bbox (CRS84) */
 	double extent[4];              /* CRS84 extent of served features */
 	double native_extent[4];
+	bool empty;                    /* nothing served: extents are zero */
 
 	struct scene *scenes;          /* raster layers */
 	size_t n_scenes;
 
-	size_t n_dropped_restricted;   /* features dropped at load */
-	int refcount;                  /* atomic; see layer_snapshot_retain */
+	size_t n_dropped_restricted;   /* features (or scenes) dropped at load
+					  because they touch a restricted
+					  area */
+	size_t n_dropped_footprint;    /* scenes dropped for their area */
+	double load_ms;                /* time taken by layer_snapshot_load */
+	atomic_int refcount;           /* see layer_snapshot_retain */
 };
 
 /* Restricted areas loaded once per config, in CRS84 as GEOS geometries. */
@@ -122,9 +137,20 @@ int restricted_set_load(const struct cfg *cfg, struct restricted_set **out,
 			struct cfg_errors *errors);
 void restricted_set_free(struct restricted_set *set);
 
-/* True when a CRS84 box or geometry touches a restricted area. */
+/*
+ * True when a CRS84 geometry touches a restricted area. A NULL or empty
+ * set, or a geometry without points, never hits. Thread-safe (the set
+ * serialises its GEOS work under a mutex; meant for load time).
+ */
 bool restricted_set_hits(const struct restricted_set *set,
 			 const struct geom *lonlat);
+
+/* Same test for a CRS84 box (west, south, east, north). */
+bool restricted_set_hits_box(const struct restricted_set *set,
+			     const double box[4]);
+
+/* Number of restricted polygons in the set; 0 for NULL. */
+size_t restricted_set_count(const struct restricted_set *set);
 
 /*
  * Build a snapshot of one layer from its source, as version `version`.
@@ -227,11 +253,23 @@ struct layer_snapshot *layer_registry_acquire(struct layer_registry *reg,
 struct layer_snapshot *layer_registry_acquire_id(struct layer_registry *reg,
 						 const char *id);
 
-/* Swap in a new snapshot for its layer; takes over the caller's reference. */
+/*
+ * Swap in a new snapshot for its layer (found by snap->cfg->id); takes over
+ * the caller's reference and releases the registry's reference to the old
+ * one. Returns 0, or -1 for an unknown layer (the caller keeps its
+ * reference).
+ */
 int layer_registry_swap(struct layer_registry *reg,
 			struct layer_snapshot *snap);
 
 /* Free a geometry's arrays (not the struct itself). Accepts NULL. */
 void geom_clear(struct geom *g);
+
+/*
+ * Free the calling thread's GEOS handle, which layer_query_run creates on
+ * first use. Threads that exit free it anyway; call this in the main thread
+ * before exit to leave nothing behind.
+ */
+void layer_thread_cleanup(void);
 
 #endif

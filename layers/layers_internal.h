@@ -1,0 +1,158 @@
+/*
+ * layers internals shared between the files of the module: geometry
+ * conversion (OGR to struct geom, struct geom to GEOS), the per-thread GEOS
+ * handle, text recoding, the packed R-tree and the loaders.
+ */
+#ifndef VNSDI_LAYERS_INTERNAL_H
+#define VNSDI_LAYERS_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <geos_c.h>
+#include <gdal.h>
+#include <ogr_api.h>
+
+#include "layers/layers.h"
+
+/* Largest number of points in one geometry and of features in one layer. */
+#define LAYER_MAX_POINTS ((size_t)50000000)
+#define LAYER_MAX_FEATURES ((size_t)20000000)
+
+/* Report a problem in Vietnamese and English with the same arguments. */
+#define LAYER_ERROR(errors, file, line, fmt_vi, fmt_en, ...)                 \
+	cfg_errors_add_lang((errors), CFG_SEVERITY_ERROR, (file), (line),    \
+			    fmt_vi, fmt_en, __VA_ARGS__)
+#define LAYER_WARNING(errors, file, line, fmt_vi, fmt_en, ...)               \
+	cfg_errors_add_lang((errors), CFG_SEVERITY_WARNING, (file), (line),  \
+			    fmt_vi, fmt_en, __VA_ARGS__)
+
+/* Free the geometries and values of one feature. Accepts NULL arrays. */
+void layer_feature_clear(struct feature *f, const struct attr_def *attrs,
+			 size_t n_attrs);
+
+/* Call GDALAllRegister() once per process. Thread-safe. */
+void layer_gdal_init(void);
+
+/* Milliseconds since an arbitrary start (CLOCK_MONOTONIC). */
+double layer_now_ms(void);
+
+/*
+ * Convert an OGR geometry (NULL allowed) into `out`, which must be zeroed.
+ * Curves are linearised, Multi* keep their parts, a collection whose
+ * members are all of one family (points, lines or polygons) is flattened.
+ * An empty or NULL geometry gives GEOM_NONE. Returns 0, or -1 with a reason
+ * in `error` (a mixed collection, an unsupported type, too many points).
+ */
+int geom_from_ogr(OGRGeometryH h, struct geom *out, char *error,
+		  size_t error_size);
+
+/* Deep copy of `src` into `dst` (zeroed). Returns 0 or -1 (no memory). */
+int geom_copy(struct geom *dst, const struct geom *src);
+
+/*
+ * Bounding box (minx, miny, maxx, maxy) of the points of `g`. Returns false
+ * and leaves zeros when the geometry has no point.
+ */
+bool geom_bbox(const struct geom *g, double box[4]);
+
+/* Whether two boxes (minx, miny, maxx, maxy) share at least one point. */
+bool geom_box_intersects(const double a[4], const double b[4]);
+
+/* Whether box `inner` lies inside box `outer`, edges included. */
+bool geom_box_contains(const double outer[4], const double inner[4]);
+
+/* Grow `acc` to cover `box`; `*empty` is true until the first box. */
+void geom_box_union(double acc[4], bool *empty, const double box[4]);
+
+/*
+ * Build a GEOS geometry from `g` with handle `h`. Degenerate parts (a line
+ * of one point, a ring under four points) are padded by repeating points
+ * so GEOS accepts them. Returns NULL for GEOM_NONE or on a GEOS failure;
+ * the caller destroys the result with GEOSGeom_destroy_r.
+ */
+GEOSGeometry *geom_to_geos(GEOSContextHandle_t h, const struct geom *g);
+
+/*
+ * The calling thread's GEOS handle, created on first use and destroyed by
+ * layer_thread_cleanup() or when the thread exits. Never NULL unless GEOS
+ * cannot allocate, in which case NULL.
+ */
+GEOSContextHandle_t layer_geos_thread_handle(void);
+
+/*
+ * Text recoding of one layer's strings into UTF-8. `encoding` NULL means
+ * the strings are already UTF-8 and are only validated.
+ */
+struct layer_text;
+
+/* Returns 0 and *out, or -1 when iconv does not know `encoding`. */
+int layer_text_open(const char *encoding, struct layer_text **out);
+void layer_text_close(struct layer_text *text);
+
+/*
+ * Return a new UTF-8 string for `raw` (recoded, or copied after
+ * validation), or NULL when the bytes are not valid in the source encoding
+ * (or not valid UTF-8). The caller frees the result.
+ */
+char *layer_text_convert(struct layer_text *text, const char *raw);
+
+/*
+ * The encoding in which a layer's strings arrive from the driver, or NULL
+ * when they are UTF-8. `declared` is the config's encoding (may be NULL).
+ * `note` receives a line for the log when a decision was made.
+ */
+const char *layer_text_source_encoding(GDALDatasetH ds, OGRLayerH layer,
+				       const char *path, const char *declared,
+				       char *note, size_t note_size);
+
+/* Packed Hilbert R-tree over boxes; node size 16. Immutable once built. */
+struct layer_index *layer_index_build(const double (*boxes)[4],
+				      const size_t *ids, size_t n);
+void layer_index_free(struct layer_index *index);
+
+/*
+ * Call visit(id, arg) for each item whose box intersects `box`. Stops
+ * early when visit returns non-zero and returns that value.
+ */
+int layer_index_search(const struct layer_index *index, const double box[4],
+		       int (*visit)(size_t id, void *arg), void *arg);
+
+/* Number of items in the index. */
+size_t layer_index_size(const struct layer_index *index);
+
+/*
+ * The storage CRS of a vector layer: the declared `crs` when not NULL,
+ * else the data set's own. Writes how it was chosen into `note`. Returns
+ * NULL with a message in `error` when there is none.
+ */
+const struct vn2000_crs *layer_crs_choose(GDALDatasetH ds, OGRLayerH layer,
+					  const char *declared,
+					  char *note, size_t note_size,
+					  char *error, size_t error_size);
+
+/*
+ * Open a vector data set read-only and find the named layer (NULL: the
+ * first). `allow_single` accepts the only layer of the data set when the
+ * name is not found. Returns the data set (caller closes) or NULL with a
+ * message in `error`.
+ */
+GDALDatasetH layer_vector_open(const char *path, const char *layer_name,
+			       bool raw_strings, bool allow_single,
+			       OGRLayerH *layer, char *error,
+			       size_t error_size);
+
+/* Loaders behind layer_snapshot_load, for each kind of layer. */
+int layer_vector_load(const struct cfg *cfg, const struct cfg_layer *layer,
+		      const char *source,
+		      const struct restricted_set *restricted,
+		      struct layer_snapshot *snap, struct cfg_errors *errors);
+int layer_raster_load(const struct cfg *cfg, const struct cfg_layer *layer,
+		      const struct restricted_set *restricted,
+		      struct layer_snapshot *snap, struct cfg_errors *errors);
+
+/* Free a snapshot's contents and the snapshot (refcount ignored). */
+void layer_snapshot_destroy(struct layer_snapshot *snap);
+
+#endif
