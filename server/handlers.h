@@ -87,6 +87,24 @@ int parse_bbox(const char *text, const char *parameter, bool allow_3d,
 	       double out[4], const struct http_request *req,
 	       struct req_error *err);
 
+/*
+ * Fill `res` with an RFC 7807 problem document (application/problem+json):
+ * type, title in the request's language, status, detail (err->message) and
+ * parameter when err->parameter is set. LayerNotDefined becomes 404 here.
+ */
+void http_problem_reply(const struct http_request *req,
+			struct http_response *res, const struct req_error *err);
+
+/*
+ * Fill `res` with an OGC exception report: a WMS 1.3.0
+ * ServiceExceptionReport (text/xml) when `ows` is false, an OWS 1.1
+ * ExceptionReport (application/xml, WMTS and tiles) when it is true. The
+ * code comes from err->kind and the locator from err->parameter.
+ */
+void http_exception_reply(const struct http_request *req,
+			  struct http_response *res,
+			  const struct req_error *err, bool ows);
+
 /* OGC API - Features: /, /conformance, /api, /collections... */
 void ogcapi_handle(struct http_request *req, struct http_response *res);
 

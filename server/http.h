@@ -128,6 +128,18 @@ int strbuf_xml(struct strbuf *sb, const char *s);
 char *strbuf_take(struct strbuf *sb, size_t *len);
 void strbuf_free(struct strbuf *sb);
 
+/*
+ * Append `s` percent-encoded for a URL query component: unreserved
+ * characters (RFC 3986) and ',' ':' '/' stay as they are.
+ */
+int strbuf_urlencode(struct strbuf *sb, const char *s);
+
+/*
+ * Write one line to the server log (stderr) with a UTC time stamp. The line
+ * is written in one call, so lines of concurrent threads do not mix.
+ */
+void http_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Start the server; blocks until SIGTERM or SIGINT. Returns exit status. */
 int http_serve(struct server *srv, const char *host, int port);
 
