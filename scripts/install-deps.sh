@@ -17,6 +17,7 @@ libcmocka-dev
 fonts-dejavu-core
 curl
 python3 python3-owslib python3-gdal
+chromium
 "
 
 missing=""
@@ -25,6 +26,13 @@ for pkg in $PACKAGES; do
 		missing="$missing $pkg"
 	fi
 done
+
+# The viewer's bundle is rebuilt and its browser test run with Node.js and
+# npm. Machines that already have a Node.js outside Debian's packages keep
+# it.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	missing="$missing nodejs npm"
+fi
 
 if [ -z "$missing" ]; then
 	exit 0

@@ -11,6 +11,7 @@
 #include "server/http_core.h"
 #include "server/http_util.h"
 #include "server/metrics.h"
+#include "server/viewer.h"
 
 /* Most query parameters a request may carry. */
 #define HTTP_MAX_PARAMS 100
@@ -215,8 +216,7 @@ static void route(struct http_request *req, struct http_response *res)
 		reply_not_implemented(req, res, STYLE_OWS);
 	} else if (path_is(path, "/viewer")) {
 		res->endpoint = "viewer";
-		/* TODO: the map viewer is not built yet. */
-		reply_not_implemented(req, res, STYLE_PROBLEM);
+		viewer_handle(req, res);
 	} else if (path_is(path, "/admin")) {
 		res->endpoint = "admin";
 		/* TODO: publishing, versions and the audit log are not built

@@ -1,0 +1,145 @@
+// The planners' question: which parcels lie in an area drawn on the map (or
+// the current view), listed with a CSV download.
+import Draw from 'ol/interaction/Draw.js';
+import GeoJSON from 'ol/format/GeoJSON.js';
+import Feature from 'ol/Feature.js';
+import { fromExtent } from 'ol/geom/Polygon.js';
+import { getAllItems } from './api.js';
+import { downloadText, featuresToCsv } from './csv.js';
+import { geometryIntersects } from './intersect.js';
+import { t } from './i18n.js';
+import { PARCELS } from './search.js';
+
+const LIST_MAX = 100;
+// Parcels fetched for one area at most (bbox candidates).
+const CANDIDATES_MAX = 20000;
+
+export class AreaQuery {
+  // `source` contains the drawn area, `found` the outlines of its parcels.
+  constructor(app, source, found, elements) {
+    this.app = app;
+    this.source = source;
+    this.found = found;
+    this.el = elements;
+    this.draw = null;
+    this.parcels = [];
+    this.message = null;
+    this.ring = null; // CRS84 ring of the last area, read by the browser test
+    this.finishedAt = 0; // time of the last drawend, in ms
+    elements.start.addEventListener('click', () => (this.draw ? this.stop() : this.start()));
+    elements.view.addEventListener('click', () => this.useView());
+    elements.clear.addEventListener('click', () => this.clear());
+    elements.csv.addEventListener('click', () => this.download());
+  }
+
+  start() {
+    this.clear();
+    this.draw = new Draw({ source: this.source, type: 'Polygon' });
+    this.draw.on('drawend', (event) => {
+      this.finishedAt = Date.now();
+      this.stop();
+      this.query(event.feature.getGeometry());
+    });
+    this.app.map.addInteraction(this.draw);
+    this.el.start.textContent = t('drawCancel');
+    this.el.start.setAttribute('aria-pressed', 'true');
+    this.say('drawHelp');
+    this.app.map.getTargetElement().focus();
+  }
+
+  stop() {
+    if (!this.draw) return;
+    this.app.map.removeInteraction(this.draw);
+    this.draw = null;
+    this.el.start.textContent = t('drawStart');
+    this.el.start.setAttribute('aria-pressed', 'false');
+  }
+
+  // Esc while drawing: cancel the drawing. Returns whether one was running.
+  cancelKey() {
+    if (!this.draw) return false;
+    this.stop();
+    this.say('drawHelp');
+    return true;
+  }
+
+  clear() {
+    this.stop();
+    this.source.clear();
+    this.found.clear();
+    this.parcels = [];
+    this.ring = null;
+    this.message = null;
+    this.el.status.textContent = '';
+    this.el.list.replaceChildren();
+    this.el.csv.hidden = true;
+  }
+
+  useView() {
+    this.clear();
+    const map = this.app.map;
+    const polygon = fromExtent(map.getView().calculateExtent(map.getSize()));
+    this.source.addFeature(new Feature(polygon));
+    this.query(polygon);
+  }
+
+  say(key, values = {}) {
+    this.message = [key, values];
+    this.el.status.textContent = t(key, values);
+  }
+
+  // Fetch the parcels of the polygon's bbox and keep those it intersects.
+  async query(polygon) {
+    const projection = this.app.map.getView().getProjection();
+    const area = polygon.clone().transform(projection, 'EPSG:4326');
+    this.ring = area.getCoordinates()[0];
+    const box = area.getExtent().map((v) => v.toFixed(7)).join(',');
+    this.say('searching');
+    let result;
+    try {
+      result = await getAllItems(PARCELS, { bbox: box }, this.app.config.max_features, CANDIDATES_MAX);
+    } catch (error) {
+      this.say('loadError', { detail: error.message });
+      return;
+    }
+    if (!result.complete) {
+      this.say('areaTooLarge', { max: CANDIDATES_MAX });
+      return;
+    }
+    const format = new GeoJSON({ dataProjection: 'EPSG:4326', featureProjection: 'EPSG:4326' });
+    this.parcels = [];
+    const shown = new GeoJSON({ dataProjection: 'EPSG:4326', featureProjection: projection });
+    for (const feature of result.features) {
+      if (!feature.geometry || !geometryIntersects(area, format.readGeometry(feature.geometry))) continue;
+      this.parcels.push(feature);
+      this.found.addFeature(new Feature(shown.readGeometry(feature.geometry)));
+    }
+    this.render();
+  }
+
+  render() {
+    const n = this.parcels.length;
+    if (n > LIST_MAX) this.say('inAreaMore', { n, shown: LIST_MAX });
+    else this.say('inArea', { n });
+    this.el.status.dataset.count = String(n);
+    this.el.list.replaceChildren();
+    for (const feature of this.parcels.slice(0, LIST_MAX)) {
+      const p = feature.properties || {};
+      const item = document.createElement('li');
+      item.textContent = `${t('parcelLabel', { sheet: p.SoHieuToBanDo, no: p.SoThuTuThua })} (${p.KyHieuMucDichSuDung ?? ''})`;
+      this.el.list.append(item);
+    }
+    this.el.csv.hidden = n === 0;
+  }
+
+  download() {
+    const stamp = new Date().toISOString().slice(0, 10);
+    downloadText(featuresToCsv(this.parcels), `thua-dat-${stamp}.csv`, 'text/csv;charset=utf-8');
+  }
+
+  relabel() {
+    this.el.start.textContent = t(this.draw ? 'drawCancel' : 'drawStart');
+    if (this.parcels.length > 0) this.render();
+    else if (this.message) this.say(...this.message);
+  }
+}
