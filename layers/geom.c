@@ -195,6 +195,14 @@ int geom_from_ogr(OGRGeometryH h, struct geom *out, char *error,
 	if (builder_walk(&b, h, 0) != 0)
 		goto cleanup;
 
+	/* NaN or infinity would poison every box, predicate and extent. */
+	for (uint32_t i = 0; i < 2 * out->n_points; i++) {
+		if (!isfinite(out->xy[i])) {
+			builder_fail(&b, "a coordinate is not a finite number");
+			goto cleanup;
+		}
+	}
+
 	if (out->n_points == 0) {
 		geom_clear(out);
 	} else if (out->type != GEOM_POLYGON) {

@@ -21,6 +21,7 @@
 #include "server/http_core.h"
 #include "server/http_util.h"
 #include "server/metrics.h"
+#include "server/upload.h"
 #include "vn2000/vn2000.h"
 
 /* Per-request state, from the URI log callback to the completion callback. */
@@ -35,6 +36,7 @@ struct request_ctx {
 	const char *endpoint;
 	bool started;      /* the first access-handler call has happened */
 	bool answered;
+	struct http_upload *upload; /* admin POST body, or NULL */
 };
 
 /* A streamed body and the context whose byte count it updates. */
@@ -132,6 +134,7 @@ static void request_completed(void *cls, struct MHD_Connection *conn,
 		metrics_observe(ctx->srv->metrics, ctx->endpoint, ctx->status,
 				seconds);
 	}
+	http_upload_free(ctx->upload);
 	free(ctx->raw_url);
 	free(ctx);
 }
@@ -338,21 +341,25 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn,
 				      size_t *upload_data_size, void **con_cls)
 {
 	struct request_ctx *ctx = *con_cls;
+	enum MHD_Result ret;
 
 	(void)cls;
-	(void)url;
 	(void)version;
-	(void)upload_data;
 	if (ctx == NULL)
 		return MHD_NO;
 	/* libmicrohttpd 0.9.75 closes the connection after a response queued
 	   in the first call, so respond from the second one, after the body. */
 	if (!ctx->started) {
 		ctx->started = true;
+		ctx->upload = http_upload_begin(ctx->srv, conn, method, url);
 		return MHD_YES;
 	}
 	if (*upload_data_size != 0 || ctx->answered) {
-		/* TODO: no handler reads a request body yet: it is dropped. */
+		/* Admin POST bodies go to server/upload.c; others are
+		   dropped. */
+		if (!ctx->answered)
+			http_upload_feed(ctx->upload, upload_data,
+					 *upload_data_size);
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
@@ -362,7 +369,11 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn,
 	ctx->answered = true;
 	snprintf(ctx->method, sizeof(ctx->method), "%s", method);
 	remote_address(conn, ctx->remote, sizeof(ctx->remote));
-	return answer(ctx, conn, method);
+	http_upload_finish(ctx->upload);
+	http_upload_set_current(ctx->upload);
+	ret = answer(ctx, conn, method);
+	http_upload_set_current(NULL);
+	return ret;
 }
 
 static void thread_cleanup(void *value)
@@ -433,7 +444,6 @@ static struct MHD_Daemon *daemon_start(struct server *srv, const char *host,
 				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 				MHD_OPTION_THREAD_POOL_SIZE, threads,
 				MHD_OPTION_CONNECTION_TIMEOUT, timeout,
-				MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
 				MHD_OPTION_URI_LOG_CALLBACK, uri_logger, srv,
 				MHD_OPTION_NOTIFY_COMPLETED, request_completed,
 				srv,

@@ -60,35 +60,81 @@ int req_error_status(enum req_error_kind kind)
 	return 500;
 }
 
+/*
+ * Length of the well-formed UTF-8 character at s (1 to 4), or 0 when the
+ * bytes are not one: a stray continuation byte, an overlong form, a
+ * surrogate, a code point past U+10FFFF, or the non-characters U+FFFE and
+ * U+FFFF, which XML 1.0 does not allow either.
+ */
+static size_t utf8_char_length(const unsigned char *s)
+{
+	unsigned int cp;
+	size_t len;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xC2 && s[0] <= 0xDF) {
+		len = 2;
+		cp = s[0] & 0x1F;
+	} else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+		len = 3;
+		cp = s[0] & 0x0F;
+	} else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ||
+	    cp == 0xFFFE || cp == 0xFFFF)
+		return 0;
+	return len;
+}
+
 const char *req_value(const char *value, char *buf, size_t size)
 {
 	const size_t max_bytes = 64;
-	size_t in = 0;
+	const unsigned char *in;
 	size_t out = 0;
 
 	if (size == 0)
 		return buf;
 	if (value == NULL)
 		value = "";
+	in = (const unsigned char *)value;
 
-	while (value[in] != '\0' && in < max_bytes && out + 1 < size) {
-		unsigned char c = (unsigned char)value[in];
+	/* Copy whole characters only; anything that is not printable,
+	   well-formed UTF-8 becomes '?', so the copy is safe in XML and
+	   JSON messages. */
+	while (*in != '\0' && (size_t)(in - (const unsigned char *)value) <
+	       max_bytes) {
+		size_t len = utf8_char_length(in);
 
-		buf[out++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-		in++;
+		if (len == 0 || in[0] < 0x20 || in[0] == 0x7f) {
+			if (out + 1 >= size)
+				break;
+			buf[out++] = '?';
+			in++;
+			continue;
+		}
+		if (out + len >= size ||
+		    (size_t)(in - (const unsigned char *)value) + len >
+		    max_bytes)
+			break;
+		memcpy(buf + out, in, len);
+		out += len;
+		in += len;
 	}
 
-	/* Cut on a UTF-8 boundary: drop continuation bytes of a partial
-	   character at the end. */
-	if (value[in] != '\0') {
-		while (out > 0 && ((unsigned char)buf[out - 1] & 0xC0) == 0x80)
-			out--;
-		if (out > 0 && ((unsigned char)buf[out - 1] & 0xC0) == 0xC0)
-			out--;
-		if (out + 4 <= size) {
-			memcpy(buf + out, "...", 3);
-			out += 3;
-		}
+	if (*in != '\0' && out + 4 <= size) {
+		memcpy(buf + out, "...", 3);
+		out += 3;
 	}
 	buf[out] = '\0';
 	return buf;
@@ -101,8 +147,9 @@ int parse_double(const char *text, double *out)
 
 	if (text == NULL || *text == '\0')
 		return -1;
-	/* strtod skips leading white space; a request value must not have any. */
-	if (*text == ' ' || *text == '\t' || *text == '\n' || *text == '\r')
+	/* Only decimal notation: strtod would also take leading white space,
+	   hexadecimal ("0x10"), "inf" and "nan". */
+	if (strspn(text, "0123456789+-.eE") != strlen(text))
 		return -1;
 
 	errno = 0;

@@ -111,6 +111,9 @@ static bool parse_number(const char *text, double *out)
 {
 	char *end;
 
+	/* Decimal notation only: strtod would also take "0x10" and "inf". */
+	if (*text == '\0' || strspn(text, "0123456789+-.eE") != strlen(text))
+		return false;
 	errno = 0;
 	*out = strtod(text, &end);
 	return end != text && *end == '\0' && errno == 0 && isfinite(*out);

@@ -206,6 +206,18 @@ static void test_req_value(void **state)
 	req_value(long_text, buf, sizeof(buf));
 	assert_int_equal(strlen(buf), 63 + 3);
 	assert_string_equal(buf + 63, "...");
+
+	/* Bytes that are not well-formed UTF-8 would make an exception
+	   report invalid XML: each becomes '?'. */
+	assert_string_equal(req_value("\xff", buf, sizeof(buf)), "?");
+	assert_string_equal(req_value("a\xc0\xaf" "b", buf, sizeof(buf)),
+			    "a??b");
+	assert_string_equal(req_value("\xed\xa0\x80", buf, sizeof(buf)),
+			    "???");
+	assert_string_equal(req_value("\xe1\xbb", buf, sizeof(buf)), "??");
+	assert_string_equal(req_value("\xef\xbf\xbf", buf, sizeof(buf)),
+			    "???");
+	assert_string_equal(req_value("Phường", buf, sizeof(buf)), "Phường");
 }
 
 static void test_error_status(void **state)
