@@ -1,11 +1,13 @@
 /*
  * Queries on a snapshot: a CRS84 box, equality conditions on exposed
- * attributes, and a page of the matches in fid order.
+ * attributes, filters (CQL2, datetime), and a page of the matches in fid
+ * order or sorted by attributes with the fid breaking ties.
  *
  * The box test runs in two steps: the spatial index finds features whose
  * box meets the query box, then lines and polygons whose box crosses the
  * edge of the query box are tested exactly with GEOS.
  */
+#define _GNU_SOURCE /* qsort_r */
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -53,7 +55,8 @@ static bool parse_real(const char *s, double *out)
 	char *end;
 	double v;
 
-	if (*s == '\0' || isspace((unsigned char)*s))
+	/* Decimal notation only: strtod would also take "0x1A" and "inf". */
+	if (*s == '\0' || strspn(s, "0123456789+-.eE") != strlen(s))
 		return false;
 	errno = 0;
 	v = strtod(s, &end);
@@ -256,12 +259,22 @@ static int candidates_find(const struct layer_snapshot *snap,
 	return 0;
 }
 
-/* Walk the candidates (or every feature) and fill the page. */
+static bool filters_match(const struct layer_query *q, const struct feature *f)
+{
+	for (size_t k = 0; k < q->n_filters; k++)
+		if (!layer_filter_match(q->filters[k], f))
+			return false;
+	return true;
+}
+
+/* Walk the candidates (or every feature) and fill the page; with sort
+   keys, collect every match in `sorted` instead. */
 static void query_scan(const struct layer_snapshot *snap,
 		       const struct layer_query *q, struct query_boxes *b,
 		       const struct candidates *c,
 		       const struct query_cond *conds,
-		       struct layer_result *result, size_t page_cap)
+		       struct layer_result *result, size_t page_cap,
+		       size_t *sorted)
 {
 	size_t n = c != NULL ? c->n : snap->n_features;
 
@@ -272,10 +285,112 @@ static void query_scan(const struct layer_snapshot *snap,
 			continue;
 		if (!cond_match(conds, q->n_conditions, f))
 			continue;
-		if (result->matched >= q->offset && result->count < page_cap)
+		if (!filters_match(q, f))
+			continue;
+		if (sorted != NULL)
+			sorted[result->matched] = i;
+		else if (result->matched >= q->offset &&
+			 result->count < page_cap)
 			result->features[result->count++] = f;
 		result->matched++;
 	}
+}
+
+struct sort_ctx {
+	const struct layer_snapshot *snap;
+	const struct layer_query *q;
+};
+
+/* Order of two values of one attribute; nulls come last. */
+static int value_compare(enum attr_type type, const struct value *a,
+			 const struct value *b)
+{
+	if (a->is_null || b->is_null)
+		return (int)a->is_null - (int)b->is_null;
+	switch (type) {
+	case ATTR_INTEGER:
+		return a->u.i < b->u.i ? -1 : a->u.i > b->u.i;
+	case ATTR_REAL:
+		return a->u.d < b->u.d ? -1 : a->u.d > b->u.d;
+	default:
+		return strcmp(a->u.s, b->u.s);
+	}
+}
+
+static int sort_compare(const void *x, const void *y, void *arg)
+{
+	const struct sort_ctx *ctx = arg;
+	const struct feature *fa = &ctx->snap->features[*(const size_t *)x];
+	const struct feature *fb = &ctx->snap->features[*(const size_t *)y];
+
+	for (size_t k = 0; k < ctx->q->n_sort; k++) {
+		const struct layer_sort_key *key = &ctx->q->sort[k];
+		const struct value *a = &fa->values[key->attr];
+		const struct value *b = &fb->values[key->attr];
+		int c = value_compare(ctx->snap->attrs[key->attr].type, a, b);
+
+		/* Nulls stay last in both directions. */
+		if (c != 0 && key->descending && !a->is_null && !b->is_null)
+			c = -c;
+		if (c != 0)
+			return c;
+	}
+	/* The fid breaks ties, so the order is total and pages stable. */
+	return fa->fid < fb->fid ? -1 : fa->fid > fb->fid;
+}
+
+static void sort_page(const struct layer_snapshot *snap,
+		      const struct layer_query *q, size_t *sorted,
+		      struct layer_result *result, size_t page_cap)
+{
+	struct sort_ctx ctx = {snap, q};
+
+	qsort_r(sorted, result->matched, sizeof(*sorted), sort_compare, &ctx);
+	for (size_t k = q->offset; k < result->matched &&
+	     result->count < page_cap; k++)
+		result->features[result->count++] = &snap->features[sorted[k]];
+}
+
+/* Candidates of the bbox, or of the filters' envelope. */
+static int query_candidates(const struct layer_snapshot *snap,
+			    const struct layer_query *query,
+			    struct query_boxes *boxes, struct candidates *cand,
+			    bool *use_boxes, bool *use_cand,
+			    char *error, size_t error_size)
+{
+	double env[4];
+
+	*use_boxes = false;
+	*use_cand = false;
+	if (query->bbox != NULL) {
+		if (boxes_init(boxes, query->bbox, error, error_size) != 0)
+			return -1;
+		*use_boxes = true;
+	} else {
+		for (size_t k = 0; k < query->n_filters; k++) {
+			if (!layer_filter_envelope(query->filters[k], env))
+				continue;
+			if (!(env[0] <= env[2] && env[1] <= env[3])) {
+				/* Disjoint spatial terms: nothing matches. */
+				env[0] = env[2] = 1000.0;
+				env[1] = env[3] = 1000.0;
+			}
+			boxes->box[0][0] = env[0];
+			boxes->box[0][1] = env[1];
+			boxes->box[0][2] = env[2];
+			boxes->box[0][3] = env[3];
+			boxes->n = 1;
+			break;
+		}
+	}
+	if (boxes->n == 0)
+		return 0;
+	if (candidates_find(snap, boxes, cand) != 0) {
+		snprintf(error, error_size, "hết bộ nhớ / out of memory");
+		return -1;
+	}
+	*use_cand = true;
+	return 0;
 }
 
 int layer_query_run(const struct layer_snapshot *snap,
@@ -288,13 +403,18 @@ int layer_query_run(const struct layer_snapshot *snap,
 	struct candidates cand = { 0 };
 	size_t page_cap = query->limit < snap->n_features ? query->limit
 							 : snap->n_features;
+	size_t *sorted = NULL;
+	bool use_boxes, use_cand;
 	int rc = -1;
 
 	memset(result, 0, sizeof(*result));
 	memset(&boxes, 0, sizeof(boxes));
 	conds = calloc(query->n_conditions + 1, sizeof(*conds));
 	result->features = calloc(page_cap + 1, sizeof(*result->features));
-	if (conds == NULL || result->features == NULL) {
+	if (query->n_sort > 0)
+		sorted = malloc((snap->n_features + 1) * sizeof(*sorted));
+	if (conds == NULL || result->features == NULL ||
+	    (query->n_sort > 0 && sorted == NULL)) {
 		snprintf(error, error_size, "hết bộ nhớ / out of memory");
 		goto cleanup;
 	}
@@ -302,23 +422,19 @@ int layer_query_run(const struct layer_snapshot *snap,
 		if (cond_parse(snap, query, k, &conds[k], error,
 			       error_size) != 0)
 			goto cleanup;
-
-	if (query->bbox != NULL) {
-		if (boxes_init(&boxes, query->bbox, error, error_size) != 0)
-			goto cleanup;
-		if (candidates_find(snap, &boxes, &cand) != 0) {
-			snprintf(error, error_size,
-				 "hết bộ nhớ / out of memory");
-			goto cleanup;
-		}
-	}
-	query_scan(snap, query, query->bbox ? &boxes : NULL,
-		   query->bbox ? &cand : NULL, conds, result, page_cap);
+	if (query_candidates(snap, query, &boxes, &cand, &use_boxes,
+			     &use_cand, error, error_size) != 0)
+		goto cleanup;
+	query_scan(snap, query, use_boxes ? &boxes : NULL,
+		   use_cand ? &cand : NULL, conds, result, page_cap, sorted);
+	if (sorted != NULL)
+		sort_page(snap, query, sorted, result, page_cap);
 	rc = 0;
 cleanup:
 	boxes_clear(&boxes);
 	free(cand.ids);
 	free(conds);
+	free(sorted);
 	if (rc != 0)
 		layer_result_clear(result);
 	return rc;

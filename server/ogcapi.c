@@ -34,12 +34,18 @@ int ogcapi_format_pick(const struct http_request *req, enum ogc_format *out,
 			*out = OGC_FORMAT_HTML;
 			return 0;
 		}
+		if (strcmp(f, "csv") == 0 || strcmp(f, "fgb") == 0 ||
+		    strcmp(f, "gpkg") == 0) {
+			*out = f[0] == 'c' ? OGC_FORMAT_CSV :
+			       f[0] == 'f' ? OGC_FORMAT_FGB : OGC_FORMAT_GPKG;
+			return 0;
+		}
 		return req_error_set(err, REQ_INVALID_PARAMETER, "f",
 			i18n_pick(req,
 				  "Giá trị f=\"%s\" không hợp lệ: chỉ hỗ trợ "
-				  "json hoặc html.",
+				  "json, html, và với items thêm csv, fgb, gpkg.",
 				  "Invalid f=\"%s\": only json and html are "
-				  "supported."),
+				  "supported, and csv, fgb, gpkg for items."),
 			req_value(f, shown, sizeof(shown)));
 	}
 
@@ -147,6 +153,18 @@ const char *ogcapi_layer_description(const struct ogc_ctx *ctx,
 	return t != NULL ? t : "";
 }
 
+struct layer_snapshot *ogcapi_collection_acquire_quiet(struct ogc_ctx *ctx,
+						       const char *id)
+{
+	struct layer_snapshot *snap =
+		layer_registry_acquire_id(ctx->req->srv->layers, id);
+
+	if (snap != NULL && snap->cfg->kind == CFG_LAYER_VECTOR)
+		return snap;
+	layer_snapshot_release(snap);
+	return NULL;
+}
+
 struct layer_snapshot *ogcapi_collection_acquire(struct ogc_ctx *ctx,
 						 const char *id,
 						 struct req_error *err)
@@ -168,11 +186,8 @@ struct layer_snapshot *ogcapi_collection_acquire(struct ogc_ctx *ctx,
 	return NULL;
 }
 
-/* A CRS id of the config as an OGC URI; false when it has none. */
-static bool crs_uri(const char *id, char *out, size_t size)
+bool ogcapi_crs_uri(const struct vn2000_crs *crs, char *out, size_t size)
 {
-	const struct vn2000_crs *crs = vn2000_crs_find(id);
-
 	if (crs == NULL)
 		return false;
 	if (crs->epsg > 0)
@@ -185,18 +200,69 @@ static bool crs_uri(const char *id, char *out, size_t size)
 	return true;
 }
 
-static json_t *crs_list_json(const struct cfg *cfg)
+/* Whether `crs` is offered: CRS84, an output_crs, or the storage CRS. */
+static bool crs_offered(const struct cfg *cfg,
+			const struct layer_snapshot *snap,
+			const struct vn2000_crs *crs)
+{
+	char uri[96];
+
+	if (!ogcapi_crs_uri(crs, uri, sizeof(uri)))
+		return false;
+	if (strcmp(uri, OGC_CRS84_URI) == 0 ||
+	    (snap != NULL && snap->crs == crs))
+		return true;
+	for (size_t i = 0; i < cfg->n_output_crs; i++)
+		if (vn2000_crs_find(cfg->output_crs[i]) == crs)
+			return true;
+	return false;
+}
+
+json_t *ogcapi_crs_list(const struct cfg *cfg,
+			const struct layer_snapshot *snap)
 {
 	json_t *list = json_array();
 	char uri[96];
 
 	json_array_append_new(list, json_string(OGC_CRS84_URI));
-	for (size_t i = 0; i < cfg->n_output_crs; i++) {
-		if (crs_uri(cfg->output_crs[i], uri, sizeof(uri)) &&
-		    strcmp(uri, OGC_CRS84_URI) != 0)
+	for (size_t i = 0; i <= cfg->n_output_crs; i++) {
+		const struct vn2000_crs *crs =
+			i < cfg->n_output_crs ?
+			vn2000_crs_find(cfg->output_crs[i]) :
+			snap != NULL ? snap->crs : NULL;
+		bool seen = false;
+
+		if (!ogcapi_crs_uri(crs, uri, sizeof(uri)))
+			continue;
+		for (size_t k = 0; k < json_array_size(list); k++)
+			seen = seen || strcmp(json_string_value(
+				json_array_get(list, k)), uri) == 0;
+		if (!seen)
 			json_array_append_new(list, json_string(uri));
 	}
 	return list;
+}
+
+int ogcapi_crs_param(struct ogc_ctx *ctx, const struct layer_snapshot *snap,
+		     const char *name, const char *value,
+		     const struct vn2000_crs **out, struct req_error *err)
+{
+	const struct vn2000_crs *crs = vn2000_crs_find(value);
+	char shown[80];
+
+	*out = NULL;
+	if (crs != NULL && crs_offered(ctx->req->srv->cfg, snap, crs)) {
+		if (crs->epsg > 0 || strcmp(crs->id, "CRS:84") != 0)
+			*out = crs;
+		return 0;
+	}
+	return req_error_set(err, REQ_INVALID_CRS, name,
+		i18n_pick(ctx->req,
+			  "Giá trị %s=\"%s\" không hợp lệ: hệ tọa độ không "
+			  "được cung cấp. Xem danh sách crs của tập dữ liệu.",
+			  "Invalid %s=\"%s\": CRS not offered. See the "
+			  "collection's crs list."),
+		name, req_value(value, shown, sizeof(shown)));
 }
 
 static bool extent_valid(const double e[4])
@@ -252,8 +318,9 @@ json_t *ogcapi_collection_json(struct ogc_ctx *ctx,
 				  "crs", OGC_CRS84_URI));
 	}
 	json_object_set_new(doc, "itemType", json_string("feature"));
-	json_object_set_new(doc, "crs", crs_list_json(ctx->req->srv->cfg));
-	if (snap->crs != NULL && crs_uri(snap->crs->id, uri, sizeof(uri)))
+	json_object_set_new(doc, "crs", ogcapi_crs_list(ctx->req->srv->cfg,
+							snap));
+	if (ogcapi_crs_uri(snap->crs, uri, sizeof(uri)))
 		json_object_set_new(doc, "storageCrs", json_string(uri));
 	return doc;
 }
@@ -342,6 +409,21 @@ static const char *const conformance_classes[] = {
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 	"http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/"
+	"queryables-query-parameters",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/"
+	"features-filter",
+	"http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+	"http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+	"http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+	"http://www.opengis.net/spec/cql2/1.0/conf/"
+	"advanced-comparison-operators",
+	"http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+	"http://www.opengis.net/spec/cql2/1.0/conf/"
+	"basic-spatial-functions-plus",
+	"http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
 	NULL
 };
 
@@ -402,7 +484,8 @@ static void collections(struct ogc_ctx *ctx)
 	}
 	json_object_set_new(doc, "links", links);
 	json_object_set_new(doc, "collections", list);
-	json_object_set_new(doc, "crs", crs_list_json(ctx->req->srv->cfg));
+	json_object_set_new(doc, "crs", ogcapi_crs_list(ctx->req->srv->cfg,
+							NULL));
 	ogcapi_reply_json(ctx, doc, OGC_MEDIA_JSON);
 }
 
@@ -438,7 +521,48 @@ static const char *schema_type(enum attr_type type)
 	return "string";
 }
 
-/* /collections/{id}/queryables: the attributes usable as filters. */
+static const char *geometry_format(const struct layer_snapshot *snap)
+{
+	enum geom_type type = GEOM_NONE;
+
+	for (size_t i = 0; i < snap->n_features && type == GEOM_NONE; i++)
+		type = snap->features[i].lonlat.type;
+	switch (type) {
+	case GEOM_POINT:
+		return "geometry-point-or-multipoint";
+	case GEOM_LINE:
+		return "geometry-linestring-or-multilinestring";
+	case GEOM_POLYGON:
+		return "geometry-polygon-or-multipolygon";
+	case GEOM_NONE:
+		break;
+	}
+	return "geometry-any";
+}
+
+static json_t *queryable_attr(const struct layer_snapshot *snap, size_t i)
+{
+	const struct attr_def *def = &snap->attrs[i];
+	json_t *prop = json_pack("{s:s,s:s}", "title", def->name, "type",
+				 schema_type(def->type));
+
+	if (def->type == ATTR_DATE)
+		json_object_set_new(prop, "format", json_string("date"));
+	if (def->type == ATTR_DATETIME)
+		json_object_set_new(prop, "format", json_string("date-time"));
+	if (snap->cfg->id_attribute != NULL &&
+	    strcmp(snap->cfg->id_attribute, def->name) == 0)
+		json_object_set_new(prop, "x-ogc-role", json_string("id"));
+	if (snap->cfg->time_attribute != NULL &&
+	    strcmp(snap->cfg->time_attribute, def->name) == 0)
+		json_object_set_new(prop, "x-ogc-role",
+				    json_string("primary-instant"));
+	return prop;
+}
+
+/* /collections/{id}/queryables: the attributes usable as filters, as
+   JSON Schema 2019-09; personal attributes only for roles that may read
+   them. */
 static void queryables(struct ogc_ctx *ctx, const char *id)
 {
 	struct req_error err;
@@ -452,19 +576,15 @@ static void queryables(struct ogc_ctx *ctx, const char *id)
 		return;
 	}
 	props = json_object();
+	json_object_set_new(props, LAYER_FILTER_GEOMETRY, json_pack(
+		"{s:s,s:s,s:s}", "title", i18n_pick(ctx->req, "Hình học",
+						     "Geometry"),
+		"format", geometry_format(snap),
+		"x-ogc-role", "primary-geometry"));
 	for (size_t i = 0; i < snap->n_attrs; i++) {
-		json_t *prop;
-
-		if (!layer_attr_visible(snap, i, ctx->req->role))
-			continue;
-		prop = json_pack("{s:s,s:s}", "title", snap->attrs[i].name,
-				 "type", schema_type(snap->attrs[i].type));
-		if (snap->attrs[i].type == ATTR_DATE)
-			json_object_set_new(prop, "format", json_string("date"));
-		if (snap->attrs[i].type == ATTR_DATETIME)
-			json_object_set_new(prop, "format",
-					    json_string("date-time"));
-		json_object_set_new(props, snap->attrs[i].name, prop);
+		if (layer_attr_visible(snap, i, ctx->req->role))
+			json_object_set_new(props, snap->attrs[i].name,
+					    queryable_attr(snap, i));
 	}
 	snprintf(path, sizeof(path), "/collections/%s/queryables", id);
 	strbuf_init(&sb, 8192);
@@ -561,6 +681,24 @@ void ogcapi_handle(struct http_request *req, struct http_response *res)
 			 (strcmp(http_param(req, "lang"), "vi") == 0 ||
 			  strcmp(http_param(req, "lang"), "en") == 0);
 	if (ogcapi_format_pick(req, &ctx.format, &err) != 0) {
+		ogcapi_reply_error(&ctx, &err);
+		return;
+	}
+	/* csv, fgb and gpkg exist for feature lists only. */
+	if (ctx.format > OGC_FORMAT_HTML &&
+	    (strncmp(req->path, "/collections/", 13) != 0 ||
+	     (rest = collection_id(req->path, id, sizeof(id))) == NULL ||
+	     strcmp(rest, "/items") != 0)) {
+		char shown[80];
+
+		req_error_set(&err, REQ_INVALID_PARAMETER, "f",
+			i18n_pick(req,
+				  "Định dạng f=\"%s\" chỉ dùng cho "
+				  "/collections/{id}/items.",
+				  "Format f=\"%s\" is only offered for "
+				  "/collections/{id}/items."),
+			req_value(http_param(req, "f"), shown, sizeof(shown)));
+		ctx.format = OGC_FORMAT_JSON;
 		ogcapi_reply_error(&ctx, &err);
 		return;
 	}

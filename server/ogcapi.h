@@ -23,7 +23,10 @@
 
 enum ogc_format {
 	OGC_FORMAT_JSON,
-	OGC_FORMAT_HTML
+	OGC_FORMAT_HTML,
+	OGC_FORMAT_CSV,        /* items only */
+	OGC_FORMAT_FGB,        /* items only: FlatGeobuf download */
+	OGC_FORMAT_GPKG        /* items only: GeoPackage download */
 };
 
 /* One OGC API request in progress. */
@@ -71,6 +74,30 @@ struct layer_snapshot *ogcapi_collection_acquire(struct ogc_ctx *ctx,
 						 const char *id,
 						 struct req_error *err);
 
+/*
+ * The CRSs a collection offers: CRS84, the config's output_crs and the
+ * layer's storage CRS. ogcapi_crs_list returns their OGC URIs (new
+ * reference); snap may be NULL for the service-wide list.
+ */
+json_t *ogcapi_crs_list(const struct cfg *cfg,
+			const struct layer_snapshot *snap);
+
+/*
+ * Resolve the value of parameter `name` (crs, bbox-crs, filter-crs) to an
+ * offered CRS; *out is NULL for CRS84. Returns 0, or -1 with a 400
+ * invalid-crs error naming the parameter and the value.
+ */
+int ogcapi_crs_param(struct ogc_ctx *ctx, const struct layer_snapshot *snap,
+		     const char *name, const char *value,
+		     const struct vn2000_crs **out, struct req_error *err);
+
+/* The OGC URI of a catalogue CRS into out; false when it has none. */
+bool ogcapi_crs_uri(const struct vn2000_crs *crs, char *out, size_t size);
+
+/* The vector layer `id`, or NULL without an error (related links). */
+struct layer_snapshot *ogcapi_collection_acquire_quiet(struct ogc_ctx *ctx,
+						       const char *id);
+
 /* Title and description of a layer in the request's language. */
 const char *ogcapi_layer_title(const struct ogc_ctx *ctx,
 			       const struct cfg_layer *layer);
@@ -80,6 +107,46 @@ const char *ogcapi_layer_description(const struct ogc_ctx *ctx,
 /* The collection document of /collections and /collections/{id}. */
 json_t *ogcapi_collection_json(struct ogc_ctx *ctx,
 			       const struct layer_snapshot *snap);
+
+#define OGC_MAX_SORT 16
+#define OGC_MAX_CONDITIONS 32
+
+/* Parameters of an items request, checked. */
+struct items_query {
+	long limit;
+	long offset;
+	bool limit_given;
+	bool has_bbox;
+	double bbox[4];                /* CRS84 */
+	const struct vn2000_crs *crs;  /* output CRS, NULL for CRS84 */
+	char crs_uri[96];
+	struct layer_condition conditions[OGC_MAX_CONDITIONS];
+	size_t n_conditions;
+	struct layer_filter *filters[2]; /* filter, datetime; owned */
+	size_t n_filters;
+	struct layer_sort_key sort[OGC_MAX_SORT];
+	size_t n_sort;
+	bool *mask;                    /* properties=, NULL: all; owned */
+	bool wkt;                      /* CSV: add a WKT column */
+};
+
+void items_query_clear(struct items_query *q);
+
+/* Output of a page or a whole result in each format
+   (ogcapi_items_out.c). `result` is taken over by the streaming ones. */
+void ogcapi_items_json(struct ogc_ctx *ctx, const struct layer_snapshot *snap,
+		       struct items_query *q, struct layer_result *result);
+void ogcapi_items_csv(struct ogc_ctx *ctx, const struct layer_snapshot *snap,
+		      struct items_query *q, struct layer_result *result);
+void ogcapi_items_file(struct ogc_ctx *ctx, const struct layer_snapshot *snap,
+		       const struct items_query *q,
+		       const struct layer_result *result);
+void ogcapi_items_html(struct ogc_ctx *ctx, const struct layer_snapshot *snap,
+		       const struct items_query *q,
+		       const struct layer_result *result);
+/* One feature as GeoJSON with its links (self, collection, related). */
+void ogcapi_item_json(struct ogc_ctx *ctx, const struct layer_snapshot *snap,
+		      const struct feature *f, const struct items_query *q);
 
 /* /collections/{id}/items and /collections/{id}/items/{featureId}. */
 void ogcapi_items(struct ogc_ctx *ctx, const char *id);
@@ -122,6 +189,13 @@ int geojson_geometry_coords(struct strbuf *sb, const struct geom *g,
 /* Append the "properties" object of a feature as visible to `role`. */
 int geojson_properties(struct strbuf *sb, const struct layer_snapshot *snap,
 		       const struct feature *f, enum cfg_role role);
+
+/* Same, keeping only the attributes whose `mask` entry is true (mask NULL:
+   every visible attribute). */
+int geojson_properties_mask(struct strbuf *sb,
+			    const struct layer_snapshot *snap,
+			    const struct feature *f, enum cfg_role role,
+			    const bool *mask);
 
 /* HTML pages (ogcapi_html.c). Each sends the page or an error. */
 void ogcapi_html_landing(struct ogc_ctx *ctx);

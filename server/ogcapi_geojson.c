@@ -278,11 +278,20 @@ static void put_value(struct strbuf *sb, enum attr_type type,
 int geojson_properties(struct strbuf *sb, const struct layer_snapshot *snap,
 		       const struct feature *f, enum cfg_role role)
 {
+	return geojson_properties_mask(sb, snap, f, role, NULL);
+}
+
+int geojson_properties_mask(struct strbuf *sb,
+			    const struct layer_snapshot *snap,
+			    const struct feature *f, enum cfg_role role,
+			    const bool *mask)
+{
 	bool first = true;
 
 	strbuf_puts(sb, "{");
 	for (size_t i = 0; i < snap->n_attrs; i++) {
-		if (!layer_attr_visible(snap, i, role))
+		if (!layer_attr_visible(snap, i, role) ||
+		    (mask != NULL && !mask[i]))
 			continue;
 		if (!first)
 			strbuf_puts(sb, ",");

@@ -1,36 +1,22 @@
 /*
- * OGC API - Features items: /collections/{id}/items with bbox, limit,
- * offset and equality filters, and /collections/{id}/items/{featureId}.
- * Output is GeoJSON in CRS84 with 7 decimals, or in another advertised CRS
- * through the crs parameter (Part 2), or HTML.
+ * OGC API - Features items: /collections/{id}/items with bbox, bbox-crs,
+ * limit, offset, equality filters, CQL2 filter (Part 3), datetime, sortby
+ * and properties, and /collections/{id}/items/{featureId}. The writers of
+ * each format are in ogcapi_items_out.c.
  */
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "server/ogcapi.h"
 #include "vn2000/vn2000.h"
 
-#define ITEMS_MAX_CONDITIONS 32
-
-/* Parameters of an items request, checked. */
-struct items_query {
-	long limit;
-	long offset;
-	bool has_bbox;
-	double bbox[4];                /* CRS84 */
-	const struct vn2000_crs *crs;  /* output CRS, NULL for CRS84 */
-	char crs_uri[96];
-	struct layer_condition conditions[ITEMS_MAX_CONDITIONS];
-	size_t n_conditions;
-};
-
 static const char *const items_params[] = {
 	"f", "lang", "api_key", "bbox", "bbox-crs", "crs", "limit", "offset",
-	"datetime", NULL
+	"datetime", "filter", "filter-lang", "filter-crs", "sortby",
+	"properties", "wkt", NULL
 };
 
 static bool name_in(const char *name, const char *const *list)
@@ -42,43 +28,13 @@ static bool name_in(const char *name, const char *const *list)
 	return false;
 }
 
-/* The OGC URI of a catalogue CRS. */
-static void crs_uri_of(const struct vn2000_crs *crs, char *out, size_t size)
+void items_query_clear(struct items_query *q)
 {
-	if (crs->epsg > 0)
-		snprintf(out, size, "http://www.opengis.net/def/crs/EPSG/0/%d",
-			 crs->epsg);
-	else
-		snprintf(out, size, "%s", OGC_CRS84_URI);
-}
-
-/*
- * Resolve a crs or bbox-crs value to an advertised CRS: CRS84 or one of
- * the config's output CRSs. *out is NULL for CRS84.
- */
-static int crs_param(struct ogc_ctx *ctx, const char *name, const char *value,
-		     const struct vn2000_crs **out, struct req_error *err)
-{
-	const struct cfg *cfg = ctx->req->srv->cfg;
-	const struct vn2000_crs *crs = vn2000_crs_find(value);
-	char shown[80];
-
-	*out = NULL;
-	if (crs != NULL && crs->epsg == 0 && strcmp(crs->id, "CRS:84") == 0)
-		return 0;
-	for (size_t i = 0; crs != NULL && i < cfg->n_output_crs; i++) {
-		if (vn2000_crs_find(cfg->output_crs[i]) == crs) {
-			*out = crs;
-			return 0;
-		}
-	}
-	return req_error_set(err, REQ_INVALID_CRS, name,
-		i18n_pick(ctx->req,
-			  "Giá trị %s=\"%s\" không hợp lệ: hệ tọa độ không "
-			  "được cung cấp. Xem danh sách crs của tập dữ liệu.",
-			  "Invalid %s=\"%s\": CRS not offered. See the "
-			  "collection's crs list."),
-		name, req_value(value, shown, sizeof(shown)));
+	for (size_t i = 0; i < q->n_filters; i++)
+		layer_filter_free(q->filters[i]);
+	q->n_filters = 0;
+	free(q->mask);
+	q->mask = NULL;
 }
 
 static int parse_limit(struct ogc_ctx *ctx, const char *text, long *out,
@@ -128,8 +84,9 @@ static int parse_offset(struct ogc_ctx *ctx, const char *text, long *out,
 }
 
 /* bbox, optionally in bbox-crs, as a CRS84 box. */
-static int parse_items_bbox(struct ogc_ctx *ctx, struct items_query *q,
-			    struct req_error *err)
+static int parse_items_bbox(struct ogc_ctx *ctx,
+			    const struct layer_snapshot *snap,
+			    struct items_query *q, struct req_error *err)
 {
 	const char *text = http_param(ctx->req, "bbox");
 	const char *crs_text = http_param(ctx->req, "bbox-crs");
@@ -138,8 +95,8 @@ static int parse_items_bbox(struct ogc_ctx *ctx, struct items_query *q,
 	double box[4], swapped[4];
 	char shown[80];
 
-	if (crs_text != NULL && crs_param(ctx, "bbox-crs", crs_text, &crs,
-					  err) != 0)
+	if (crs_text != NULL && ogcapi_crs_param(ctx, snap, "bbox-crs",
+						  crs_text, &crs, err) != 0)
 		return -1;
 	if (text == NULL)
 		return 0;
@@ -223,11 +180,11 @@ static int classify_params(struct ogc_ctx *ctx,
 					  "a standard parameter nor a queryable "
 					  "attribute of the collection."),
 				req_value(name, shown, sizeof(shown)));
-		if (q->n_conditions == ITEMS_MAX_CONDITIONS)
+		if (q->n_conditions == OGC_MAX_CONDITIONS)
 			return req_error_set(err, REQ_INVALID_PARAMETER, name,
 				i18n_pick(req, "Quá nhiều điều kiện lọc (tối đa %d).",
 					  "Too many filters (maximum %d)."),
-				ITEMS_MAX_CONDITIONS);
+				OGC_MAX_CONDITIONS);
 		if (check_condition(ctx, snap, index, name,
 				    req->params[i].value, err) != 0)
 			return -1;
@@ -253,8 +210,9 @@ static int parse_lang(struct ogc_ctx *ctx, struct req_error *err)
 		req_value(lang, shown, sizeof(shown)));
 }
 
-static int parse_output_crs(struct ogc_ctx *ctx, struct items_query *q,
-			    struct req_error *err)
+static int parse_output_crs(struct ogc_ctx *ctx,
+			    const struct layer_snapshot *snap,
+			    struct items_query *q, struct req_error *err)
 {
 	const char *text = http_param(ctx->req, "crs");
 
@@ -262,283 +220,230 @@ static int parse_output_crs(struct ogc_ctx *ctx, struct items_query *q,
 	snprintf(q->crs_uri, sizeof(q->crs_uri), "%s", OGC_CRS84_URI);
 	if (text == NULL)
 		return 0;
-	if (crs_param(ctx, "crs", text, &q->crs, err) != 0)
+	if (ogcapi_crs_param(ctx, snap, "crs", text, &q->crs, err) != 0)
 		return -1;
 	if (q->crs != NULL)
-		crs_uri_of(q->crs, q->crs_uri, sizeof(q->crs_uri));
+		ogcapi_crs_uri(q->crs, q->crs_uri, sizeof(q->crs_uri));
 	return 0;
+}
+
+/* A 400 naming `param`, with the module's "vi / en" message. */
+static int filter_error(struct ogc_ctx *ctx, const char *param,
+			const char *value, const char *message,
+			struct req_error *err)
+{
+	char shown[80];
+
+	return req_error_set(err, REQ_INVALID_PARAMETER, param,
+		i18n_pick(ctx->req, "Giá trị %s=\"%s\" không hợp lệ: %s",
+			  "Invalid %s=\"%s\": %s"),
+		param, req_value(value, shown, sizeof(shown)), message);
+}
+
+/* filter, filter-lang and filter-crs (OGC API - Features Part 3). */
+static int parse_filter(struct ogc_ctx *ctx, const struct layer_snapshot *snap,
+			struct items_query *q, struct req_error *err)
+{
+	const char *text = http_param(ctx->req, "filter");
+	const char *lang = http_param(ctx->req, "filter-lang");
+	const char *crs_text = http_param(ctx->req, "filter-crs");
+	enum layer_filter_lang which = LAYER_FILTER_CQL2_TEXT;
+	const struct vn2000_crs *crs = NULL;
+	char message[512];
+
+	if (lang != NULL && strcmp(lang, "cql2-json") == 0)
+		which = LAYER_FILTER_CQL2_JSON;
+	else if (lang != NULL && strcmp(lang, "cql2-text") != 0)
+		return filter_error(ctx, "filter-lang", lang,
+				    i18n_pick(ctx->req, "dùng cql2-text hoặc "
+					      "cql2-json", "use cql2-text or "
+					      "cql2-json"), err);
+	if (crs_text != NULL && ogcapi_crs_param(ctx, snap, "filter-crs",
+						 crs_text, &crs, err) != 0)
+		return -1;
+	if (text == NULL)
+		return 0;
+	if (layer_filter_parse(snap, which, text, crs, ctx->req->role,
+			       &q->filters[q->n_filters], message,
+			       sizeof(message)) != 0)
+		return filter_error(ctx, "filter", text, message, err);
+	q->n_filters++;
+	return 0;
+}
+
+static int parse_datetime(struct ogc_ctx *ctx,
+			  const struct layer_snapshot *snap,
+			  struct items_query *q, struct req_error *err)
+{
+	const char *text = http_param(ctx->req, "datetime");
+	char message[512];
+
+	if (text == NULL)
+		return 0;
+	if (layer_filter_datetime(snap, text, &q->filters[q->n_filters],
+				  message, sizeof(message)) != 0)
+		return filter_error(ctx, "datetime", text, message, err);
+	q->n_filters++;
+	return 0;
+}
+
+/* The attribute at the start of `p` (n bytes) visible to the role. */
+static int visible_attr(struct ogc_ctx *ctx, const struct layer_snapshot *snap,
+			const char *p, size_t n)
+{
+	char name[128];
+	int attr;
+
+	if (n == 0 || n >= sizeof(name))
+		return -1;
+	memcpy(name, p, n);
+	name[n] = '\0';
+	attr = layer_attr_find(snap, name);
+	if (attr < 0 || !layer_attr_visible(snap, (size_t)attr,
+					    ctx->req->role))
+		return -1;
+	return attr;
+}
+
+/* sortby=+A,-B: attributes the role may read, ascending by default. */
+static int parse_sortby(struct ogc_ctx *ctx, const struct layer_snapshot *snap,
+			struct items_query *q, struct req_error *err)
+{
+	const char *text = http_param(ctx->req, "sortby");
+	const char *p = text;
+
+	if (text == NULL)
+		return 0;
+	for (;;) {
+		size_t n = strcspn(p, ",");
+		bool desc = *p == '-';
+		int attr;
+
+		if (*p == '-' || *p == '+') {
+			p++;
+			n--;
+		}
+		attr = visible_attr(ctx, snap, p, n);
+		if (attr < 0 || q->n_sort == OGC_MAX_SORT)
+			return filter_error(ctx, "sortby", text,
+				i18n_pick(ctx->req,
+					  "cần tối đa 16 thuộc tính có thể "
+					  "lọc, mỗi thuộc tính có thể có + "
+					  "hoặc - phía trước",
+					  "expected up to 16 queryable "
+					  "properties, each with an optional "
+					  "+ or - prefix"), err);
+		q->sort[q->n_sort].attr = (size_t)attr;
+		q->sort[q->n_sort].descending = desc;
+		q->n_sort++;
+		if (p[n] == '\0')
+			return 0;
+		p += n + 1;
+	}
+}
+
+/* properties=A,B: the attributes returned (the id always is). */
+static int parse_properties(struct ogc_ctx *ctx,
+			    const struct layer_snapshot *snap,
+			    struct items_query *q, struct req_error *err)
+{
+	const char *text = http_param(ctx->req, "properties");
+	const char *p = text;
+
+	if (text == NULL)
+		return 0;
+	q->mask = calloc(snap->n_attrs + 1, sizeof(*q->mask));
+	if (q->mask == NULL)
+		return req_error_set(err, REQ_UNAVAILABLE, "", "%s",
+				     i18n_pick(ctx->req, "Không đủ bộ nhớ.",
+					       "Out of memory."));
+	while (*p != '\0') {
+		size_t n = strcspn(p, ",");
+		int attr = visible_attr(ctx, snap, p, n);
+
+		if (attr < 0)
+			return filter_error(ctx, "properties", text,
+				i18n_pick(ctx->req,
+					  "cần các thuộc tính của tập dữ liệu, "
+					  "cách nhau bởi dấu phẩy",
+					  "expected properties of the "
+					  "collection separated by commas"),
+				err);
+		q->mask[attr] = true;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+static int parse_wkt_flag(struct ogc_ctx *ctx, struct items_query *q,
+			  struct req_error *err)
+{
+	const char *text = http_param(ctx->req, "wkt");
+
+	if (text == NULL || strcmp(text, "false") == 0)
+		return 0;
+	if (strcmp(text, "true") == 0) {
+		q->wkt = true;
+		return 0;
+	}
+	return filter_error(ctx, "wkt", text,
+			    i18n_pick(ctx->req, "dùng true hoặc false",
+				      "use true or false"), err);
 }
 
 static int parse_items_query(struct ogc_ctx *ctx,
 			     const struct layer_snapshot *snap,
 			     struct items_query *q, struct req_error *err)
 {
-	const char *datetime = http_param(ctx->req, "datetime");
-	char shown[80];
-
 	memset(q, 0, sizeof(*q));
+	q->limit_given = http_param(ctx->req, "limit") != NULL;
 	if (classify_params(ctx, snap, q, err) != 0 ||
 	    parse_lang(ctx, err) != 0 ||
 	    parse_limit(ctx, http_param(ctx->req, "limit"), &q->limit,
 			err) != 0 ||
 	    parse_offset(ctx, http_param(ctx->req, "offset"), &q->offset,
 			 err) != 0 ||
-	    parse_output_crs(ctx, q, err) != 0 ||
-	    parse_items_bbox(ctx, q, err) != 0)
+	    parse_output_crs(ctx, snap, q, err) != 0 ||
+	    parse_items_bbox(ctx, snap, q, err) != 0 ||
+	    parse_filter(ctx, snap, q, err) != 0 ||
+	    parse_datetime(ctx, snap, q, err) != 0 ||
+	    parse_sortby(ctx, snap, q, err) != 0 ||
+	    parse_properties(ctx, snap, q, err) != 0 ||
+	    parse_wkt_flag(ctx, q, err) != 0)
 		return -1;
-	/* TODO: datetime filtering on the layer's time attribute is not
-	   built yet. */
-	if (datetime != NULL)
-		return req_error_set(err, REQ_INVALID_PARAMETER, "datetime",
-			i18n_pick(ctx->req,
-				  "Tham số datetime=\"%s\" chưa được hỗ trợ.",
-				  "Parameter datetime=\"%s\" is not supported "
-				  "yet."),
-			req_value(datetime, shown, sizeof(shown)));
 	return 0;
 }
 
-/* Append the request's query without f, lang, limit and offset, then the
-   given limit, offset and format. `lang` is added by ogcapi_href. */
-static void paging_query(struct ogc_ctx *ctx, struct strbuf *sb, long limit,
-			 long offset, const char *format)
+/* Run the query of an items request. Downloads take every match unless
+   the request gives limit or offset. */
+static int items_run(struct ogc_ctx *ctx, const struct layer_snapshot *snap,
+		     const struct items_query *q, struct layer_result *result,
+		     struct req_error *err)
 {
-	const struct http_request *req = ctx->req;
+	bool whole = ctx->format == OGC_FORMAT_FGB ||
+		     ctx->format == OGC_FORMAT_GPKG;
+	struct layer_query query = {0};
+	char message[512];
 
-	for (size_t i = 0; i < req->n_params; i++) {
-		const char *name = req->params[i].name;
-
-		if (strcmp(name, "f") == 0 || strcmp(name, "lang") == 0 ||
-		    strcmp(name, "limit") == 0 || strcmp(name, "offset") == 0)
-			continue;
-		strbuf_urlencode(sb, name);
-		strbuf_puts(sb, "=");
-		strbuf_urlencode(sb, req->params[i].value);
-		strbuf_puts(sb, "&");
-	}
-	strbuf_printf(sb, "limit=%ld&offset=%ld&f=%s", limit, offset, format);
-}
-
-/* A full href of the items path with a paging query. */
-static char *items_href(struct ogc_ctx *ctx, const char *id, long limit,
-			long offset, const char *format)
-{
-	struct strbuf query, href;
-	char path[320];
-	char *out;
-
-	snprintf(path, sizeof(path), "/collections/%s/items", id);
-	strbuf_init(&query, 64 * 1024);
-	paging_query(ctx, &query, limit, offset, format);
-	strbuf_init(&href, 64 * 1024);
-	ogcapi_href(ctx, &href, path, query.data);
-	strbuf_free(&query);
-	if (href.overflow) {
-		strbuf_free(&href);
-		return NULL;
-	}
-	out = strbuf_take(&href, NULL);
-	return out;
-}
-
-static void put_link(struct strbuf *sb, const char *href, const char *rel,
-		     const char *type, const char *title, bool first)
-{
-	if (!first)
-		strbuf_puts(sb, ",");
-	strbuf_puts(sb, "{\"href\":");
-	geojson_string(sb, href != NULL ? href : "");
-	strbuf_printf(sb, ",\"rel\":\"%s\",\"type\":\"%s\"", rel, type);
-	if (title != NULL) {
-		strbuf_puts(sb, ",\"title\":");
-		geojson_string(sb, title);
-	}
-	strbuf_puts(sb, "}");
-}
-
-/* Coordinates of a feature in the output CRS, malloc'ed, or NULL for
-   CRS84 (use f->lonlat). *failed is set when the transform fails. */
-static double *feature_coords(const struct layer_snapshot *snap,
-			      const struct feature *f,
-			      const struct vn2000_crs *crs, bool *failed)
-{
-	struct vn2000_transform *tr;
-	size_t n = f->native.n_points;
-	double *xy;
-
-	*failed = false;
-	if (crs == NULL || n == 0)
-		return NULL;
-	xy = malloc(2 * n * sizeof(double));
-	if (xy == NULL) {
-		*failed = true;
-		return NULL;
-	}
-	memcpy(xy, f->native.xy, 2 * n * sizeof(double));
-	if (crs != snap->crs) {
-		tr = vn2000_transform_get(snap->crs, crs);
-		if (tr == NULL || vn2000_transform_xy(tr, xy, n) != 0)
-			*failed = true;
-	}
-	if (crs->lat_first) {
-		for (size_t i = 0; i < n; i++) {
-			double t = xy[2 * i];
-
-			xy[2 * i] = xy[2 * i + 1];
-			xy[2 * i + 1] = t;
-		}
-	}
-	return xy;
-}
-
-/* Append one GeoJSON Feature. */
-static void put_feature(struct strbuf *sb, const struct layer_snapshot *snap,
-			const struct feature *f, const struct items_query *q,
-			enum cfg_role role)
-{
-	bool failed = false;
-	double *xy = feature_coords(snap, f, q->crs, &failed);
-
-	strbuf_printf(sb, "{\"type\":\"Feature\",\"id\":%lld,\"geometry\":",
-		      (long long)f->fid);
-	if (failed)
-		strbuf_puts(sb, "null");
-	else if (xy != NULL)
-		geojson_geometry_coords(sb, &f->native, xy,
-					q->crs->geographic ? 7 : 3);
-	else
-		geojson_geometry(sb, &f->lonlat);
-	strbuf_puts(sb, ",\"properties\":");
-	geojson_properties(sb, snap, f, role);
-	strbuf_puts(sb, "}");
-	free(xy);
-}
-
-static void time_stamp(char *out, size_t size)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&now, &tm);
-	strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static void reply_too_large(struct ogc_ctx *ctx)
-{
-	struct req_error err;
-
-	req_error_set(&err, REQ_TOO_LARGE, "limit",
-		      i18n_pick(ctx->req,
-				"Kết quả vượt quá %u MiB; hãy giảm limit.",
-				"The response exceeds %u MiB; lower limit."),
-		      OGC_MAX_BODY >> 20);
-	ogcapi_reply_error(ctx, &err);
-}
-
-/* Send a GeoJSON body built in `sb`, or 413 when it overflowed. */
-static void send_geojson(struct ogc_ctx *ctx, struct strbuf *sb,
-			 const struct items_query *q)
-{
-	char header[128];
-	size_t size;
-	char *body;
-
-	if (sb->overflow) {
-		strbuf_free(sb);
-		reply_too_large(ctx);
-		return;
-	}
-	body = strbuf_take(sb, &size);
-	http_response_take(ctx->res, 200, OGC_MEDIA_GEOJSON, body, size);
-	snprintf(header, sizeof(header), "<%s>", q->crs_uri);
-	http_response_header(ctx->res, "Content-Crs", header);
-}
-
-struct page_links {
-	char *self, *alternate, *next, *prev, *collection;
-};
-
-static void page_links_free(struct page_links *l)
-{
-	free(l->self);
-	free(l->alternate);
-	free(l->next);
-	free(l->prev);
-	free(l->collection);
-}
-
-static void page_links_build(struct ogc_ctx *ctx, const char *id,
-			     const struct items_query *q,
-			     const struct layer_result *result,
-			     struct page_links *l, const char *format)
-{
-	struct strbuf sb;
-	char path[320];
-
-	memset(l, 0, sizeof(*l));
-	l->self = items_href(ctx, id, q->limit, q->offset, format);
-	l->alternate = items_href(ctx, id, q->limit, q->offset,
-				  strcmp(format, "json") == 0 ? "html" : "json");
-	if ((size_t)q->offset + result->count < result->matched &&
-	    result->count > 0)
-		l->next = items_href(ctx, id, q->limit,
-				     q->offset + (long)result->count, format);
-	if (q->offset > 0)
-		l->prev = items_href(ctx, id, q->limit,
-				     q->offset > q->limit ? q->offset - q->limit
-							  : 0, format);
-	snprintf(path, sizeof(path), "/collections/%s", id);
-	strbuf_init(&sb, 8192);
-	ogcapi_href(ctx, &sb, path, strcmp(format, "json") == 0 ?
-		    "f=json" : "f=html");
-	l->collection = strbuf_take(&sb, NULL);
-}
-
-static void items_json(struct ogc_ctx *ctx, const struct layer_snapshot *snap,
-		       const struct items_query *q,
-		       const struct layer_result *result)
-{
-	struct page_links l;
-	struct strbuf sb;
-	char stamp[32];
-
-	page_links_build(ctx, snap->cfg->id, q, result, &l, "json");
-	time_stamp(stamp, sizeof(stamp));
-	strbuf_init(&sb, OGC_MAX_BODY);
-	strbuf_printf(&sb, "{\"type\":\"FeatureCollection\",\"numberMatched\":"
-		      "%zu,\"numberReturned\":%zu,\"timeStamp\":\"%s\","
-		      "\"links\":[", result->matched, result->count, stamp);
-	put_link(&sb, l.self, "self", OGC_MEDIA_GEOJSON, NULL, true);
-	put_link(&sb, l.alternate, "alternate", "text/html", NULL, false);
-	if (l.next != NULL)
-		put_link(&sb, l.next, "next", OGC_MEDIA_GEOJSON,
-			 i18n_pick(ctx->req, "Trang sau", "Next page"), false);
-	if (l.prev != NULL)
-		put_link(&sb, l.prev, "prev", OGC_MEDIA_GEOJSON,
-			 i18n_pick(ctx->req, "Trang trước", "Previous page"),
-			 false);
-	put_link(&sb, l.collection, "collection", OGC_MEDIA_JSON,
-		 ogcapi_layer_title(ctx, snap->cfg), false);
-	strbuf_puts(&sb, "],\"features\":[");
-	for (size_t i = 0; i < result->count && !sb.overflow; i++) {
-		if (i > 0)
-			strbuf_puts(&sb, ",");
-		put_feature(&sb, snap, result->features[i], q, ctx->req->role);
-	}
-	strbuf_puts(&sb, "]}\n");
-	page_links_free(&l);
-	send_geojson(ctx, &sb, q);
-}
-
-static void items_html(struct ogc_ctx *ctx, const struct layer_snapshot *snap,
-		       const struct items_query *q,
-		       const struct layer_result *result)
-{
-	struct page_links l;
-
-	page_links_build(ctx, snap->cfg->id, q, result, &l, "html");
-	ogcapi_html_items(ctx, snap, result, l.prev, l.next, l.alternate);
-	page_links_free(&l);
+	query.bbox = q->has_bbox ? q->bbox : NULL;
+	query.conditions = q->conditions;
+	query.n_conditions = q->n_conditions;
+	query.offset = (size_t)q->offset;
+	query.limit = whole && !q->limit_given ? SIZE_MAX : (size_t)q->limit;
+	query.role = ctx->req->role;
+	query.filters = (const struct layer_filter *const *)q->filters;
+	query.n_filters = q->n_filters;
+	query.sort = q->sort;
+	query.n_sort = q->n_sort;
+	message[0] = '\0';
+	if (layer_query_run(snap, &query, result, message,
+			    sizeof(message)) == 0)
+		return 0;
+	return req_error_set(err, REQ_INVALID_PARAMETER, "",
+			     i18n_pick(ctx->req, "Điều kiện lọc không hợp lệ: %s",
+				       "Invalid filter: %s"), message);
 }
 
 void ogcapi_items(struct ogc_ctx *ctx, const char *id)
@@ -546,45 +451,41 @@ void ogcapi_items(struct ogc_ctx *ctx, const char *id)
 	struct req_error err;
 	struct layer_snapshot *snap = ogcapi_collection_acquire(ctx, id, &err);
 	struct layer_result result = {0};
-	struct layer_query query = {0};
 	struct items_query q;
-	char message[256];
 
 	if (snap == NULL) {
 		ogcapi_reply_error(ctx, &err);
 		return;
 	}
-	if (parse_items_query(ctx, snap, &q, &err) != 0) {
+	if (parse_items_query(ctx, snap, &q, &err) != 0 ||
+	    items_run(ctx, snap, &q, &result, &err) != 0) {
 		ogcapi_reply_error(ctx, &err);
 		goto done;
 	}
-	query.bbox = q.has_bbox ? q.bbox : NULL;
-	query.conditions = q.conditions;
-	query.n_conditions = q.n_conditions;
-	query.offset = (size_t)q.offset;
-	query.limit = (size_t)q.limit;
-	query.role = ctx->req->role;
-	message[0] = '\0';
-	if (layer_query_run(snap, &query, &result, message,
-			    sizeof(message)) != 0) {
-		req_error_set(&err, REQ_INVALID_PARAMETER, "",
-			      i18n_pick(ctx->req, "Điều kiện lọc không hợp lệ: %s",
-					"Invalid filter: %s"), message);
-		ogcapi_reply_error(ctx, &err);
-		goto done;
+	switch (ctx->format) {
+	case OGC_FORMAT_HTML:
+		ogcapi_items_html(ctx, snap, &q, &result);
+		break;
+	case OGC_FORMAT_CSV:
+		ogcapi_items_csv(ctx, snap, &q, &result);
+		break;
+	case OGC_FORMAT_FGB:
+	case OGC_FORMAT_GPKG:
+		ogcapi_items_file(ctx, snap, &q, &result);
+		break;
+	case OGC_FORMAT_JSON:
+		ogcapi_items_json(ctx, snap, &q, &result);
+		break;
 	}
-	if (ctx->format == OGC_FORMAT_HTML)
-		items_html(ctx, snap, &q, &result);
-	else
-		items_json(ctx, snap, &q, &result);
-
 done:
+	items_query_clear(&q);
 	layer_result_clear(&result);
 	layer_snapshot_release(snap);
 }
 
-static int check_item_params(struct ogc_ctx *ctx, struct items_query *q,
-			     struct req_error *err)
+static int check_item_params(struct ogc_ctx *ctx,
+			     const struct layer_snapshot *snap,
+			     struct items_query *q, struct req_error *err)
 {
 	static const char *const allowed[] = {"f", "lang", "api_key", "crs",
 					      NULL};
@@ -606,37 +507,7 @@ static int check_item_params(struct ogc_ctx *ctx, struct items_query *q,
 	}
 	if (parse_lang(ctx, err) != 0)
 		return -1;
-	return parse_output_crs(ctx, q, err);
-}
-
-static void item_json(struct ogc_ctx *ctx, const struct layer_snapshot *snap,
-		      const struct feature *f, const struct items_query *q)
-{
-	struct strbuf sb, href;
-	char path[400];
-
-	strbuf_init(&sb, OGC_MAX_BODY);
-	strbuf_init(&href, 8192);
-	put_feature(&sb, snap, f, q, ctx->req->role);
-	/* Reopen the object to add links. */
-	if (sb.len > 0 && sb.data[sb.len - 1] == '}')
-		sb.len--;
-	strbuf_puts(&sb, ",\"links\":[");
-	snprintf(path, sizeof(path), "/collections/%s/items/%lld",
-		 snap->cfg->id, (long long)f->fid);
-	ogcapi_href(ctx, &href, path, "f=json");
-	put_link(&sb, href.data, "self", OGC_MEDIA_GEOJSON, NULL, true);
-	href.len = 0;
-	ogcapi_href(ctx, &href, path, "f=html");
-	put_link(&sb, href.data, "alternate", "text/html", NULL, false);
-	href.len = 0;
-	snprintf(path, sizeof(path), "/collections/%s", snap->cfg->id);
-	ogcapi_href(ctx, &href, path, "f=json");
-	put_link(&sb, href.data, "collection", OGC_MEDIA_JSON,
-		 ogcapi_layer_title(ctx, snap->cfg), false);
-	strbuf_puts(&sb, "]}\n");
-	strbuf_free(&href);
-	send_geojson(ctx, &sb, q);
+	return parse_output_crs(ctx, snap, q, err);
 }
 
 void ogcapi_item(struct ogc_ctx *ctx, const char *id, const char *feature_id)
@@ -652,7 +523,7 @@ void ogcapi_item(struct ogc_ctx *ctx, const char *id, const char *feature_id)
 		ogcapi_reply_error(ctx, &err);
 		return;
 	}
-	if (check_item_params(ctx, &q, &err) != 0) {
+	if (check_item_params(ctx, snap, &q, &err) != 0) {
 		ogcapi_reply_error(ctx, &err);
 		goto done;
 	}
@@ -680,7 +551,7 @@ void ogcapi_item(struct ogc_ctx *ctx, const char *id, const char *feature_id)
 		ogcapi_html_item(ctx, snap, f, href.data);
 		strbuf_free(&href);
 	} else {
-		item_json(ctx, snap, f, &q);
+		ogcapi_item_json(ctx, snap, f, &q);
 	}
 
 done:

@@ -1,7 +1,7 @@
 /*
- * WMS GetFeatureInfo. The clicked pixel (I/J in 1.3.0, X/Y in 1.1.1)
- * becomes a box of a few pixels around it in the request CRS, then a CRS84
- * box. The spatial index gives the candidates of each QUERY_LAYERS layer,
+ * WMS GetFeatureInfo and the shared featureinfo_answer (featureinfo.h).
+ * The clicked pixel (I/J in 1.3.0, X/Y in 1.1.1) becomes a box of BUFFER
+ * pixels around it in the request CRS, then a CRS84 box. The spatial index gives the candidates of each QUERY_LAYERS layer,
  * and a candidate is kept when its geometry intersects that box (a GEOS
  * prepared geometry). Features come nearest first, FEATURE_COUNT per layer.
  */
@@ -9,16 +9,14 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 #include <strings.h>
 
 #include <geos_c.h>
 
+#include "server/featureinfo.h"
 #include "server/wms.h"
-
-/* Half the side of the search box, in pixels, so that a click near a line,
-   a point or a tiny parcel finds it. */
-#define INFO_TOLERANCE_PX 3
 
 /* Most candidates examined per layer; the box is a few pixels wide, so this
    is only reached on data far denser than the image. */
@@ -31,6 +29,7 @@ struct info_params {
 	long feature_count;
 	long i;
 	long j;
+	int buffer;
 };
 
 static int query_layers_parse(const struct wms_request *wr,
@@ -76,9 +75,24 @@ static int query_layers_parse(const struct wms_request *wr,
 					  "Layer QUERY_LAYERS=\"%s\" is not "
 					  "queryable."),
 				req_value(name, shown, sizeof(shown)));
-		if (params->n_query == WMS_MAX_LAYERS)
-			break;
-		params->query[params->n_query++] = found;
+		/* A layer named twice is queried once, so repeating a name
+		   cannot multiply the work or the answer. */
+		bool repeated = false;
+		for (size_t k = 0; k < params->n_query; k++)
+			if (strcmp(map->snaps[params->query[k]]->cfg->id,
+				   name) == 0)
+				repeated = true;
+		if (!repeated && params->n_query == WMS_MAX_LAYERS)
+			return req_error_set(err, REQ_INVALID_PARAMETER,
+				"QUERY_LAYERS",
+				i18n_pick(req,
+					  "Tham số QUERY_LAYERS nêu quá nhiều "
+					  "lớp: tối đa %d lớp.",
+					  "QUERY_LAYERS names too many layers: "
+					  "at most %d."),
+				WMS_MAX_LAYERS);
+		if (!repeated)
+			params->query[params->n_query++] = found;
 		if (p[n] == '\0')
 			break;
 		p += n + 1;
@@ -123,6 +137,7 @@ static int info_params_parse(const struct wms_request *wr,
 	const struct http_request *req = wr->http;
 	const char *info_format = http_param_ci(req, "INFO_FORMAT");
 	const char *count = http_param_ci(req, "FEATURE_COUNT");
+	const char *buffer = http_param_ci(req, "BUFFER");
 	bool v130 = wr->version == WMS_VERSION_130;
 	long max_count = wr->cfg->limits.max_features > 0
 				 ? wr->cfg->limits.max_features : 1;
@@ -153,6 +168,23 @@ static int info_params_parse(const struct wms_request *wr,
 				  "integer from 1 to %ld."),
 			req_value(count, shown, sizeof(shown)), max_count);
 
+	params->buffer = FEATUREINFO_BUFFER_DEFAULT;
+	if (buffer != NULL && *buffer != '\0') {
+		long value;
+
+		if (parse_long(buffer, 0, FEATUREINFO_BUFFER_MAX, &value) != 0)
+			return req_error_set(err, REQ_INVALID_PARAMETER,
+				"BUFFER",
+				i18n_pick(req,
+					  "Giá trị BUFFER=\"%s\" không hợp lệ: "
+					  "cần một số nguyên từ 0 đến %d "
+					  "(điểm ảnh).",
+					  "Invalid BUFFER=\"%s\": expected an "
+					  "integer from 0 to %d (pixels)."),
+				req_value(buffer, shown, sizeof(shown)),
+				FEATUREINFO_BUFFER_MAX);
+		params->buffer = (int)value;
+	}
 	if (point_parse(wr, v130 ? "I" : "X", v130 ? "X" : "I",
 			wr->width - 1, &params->i, err) != 0 ||
 	    point_parse(wr, v130 ? "J" : "Y", v130 ? "Y" : "J",
@@ -162,25 +194,24 @@ static int info_params_parse(const struct wms_request *wr,
 }
 
 /* The search box and the clicked point in CRS84. Returns 0 or -1. */
-static int click_to_crs84(const struct wms_request *wr,
-			  const struct wms_map *map,
-			  const struct info_params *params, double box[4],
+static int click_to_crs84(const struct featureinfo_query *q, double box[4],
 			  double point[2])
 {
 	const struct vn2000_crs *crs84 = vn2000_crs_find("CRS:84");
 	struct vn2000_transform *tr;
-	double dx = (map->bbox[2] - map->bbox[0]) / wr->width;
-	double dy = (map->bbox[3] - map->bbox[1]) / wr->height;
-	double x = map->bbox[0] + (params->i + 0.5) * dx;
-	double y = map->bbox[3] - (params->j + 0.5) * dy;
+	double dx = (q->bbox[2] - q->bbox[0]) / q->width;
+	double dy = (q->bbox[3] - q->bbox[1]) / q->height;
+	double x = q->bbox[0] + (q->i + 0.5) * dx;
+	double y = q->bbox[3] - (q->j + 0.5) * dy;
+	/* Half a pixel at least, so BUFFER=0 still covers the pixel. */
+	double half = q->buffer > 0 ? q->buffer : 0.5;
 	double near[4] = {
-		x - INFO_TOLERANCE_PX * dx, y - INFO_TOLERANCE_PX * dy,
-		x + INFO_TOLERANCE_PX * dx, y + INFO_TOLERANCE_PX * dy,
+		x - half * dx, y - half * dy, x + half * dx, y + half * dy,
 	};
 
 	if (crs84 == NULL)
 		return -1;
-	tr = vn2000_transform_get(map->crs, crs84);
+	tr = vn2000_transform_get(q->crs, crs84);
 	if (tr == NULL || vn2000_transform_bbox(tr, near, box, 5) != 0)
 		return -1;
 	point[0] = x;
@@ -375,8 +406,7 @@ static int layer_query(GEOSContextHandle_t gh, const GEOSPreparedGeometry *box,
 	return 0;
 }
 
-static int info_query(const struct wms_map *map,
-		      const struct info_params *params, const double box[4],
+static int info_query(const struct featureinfo_query *q, const double box[4],
 		      const double point[2], struct wms_info *info)
 {
 	GEOSContextHandle_t gh = GEOS_init_r();
@@ -396,12 +426,12 @@ static int info_query(const struct wms_map *map,
 	if (prepared == NULL)
 		goto cleanup;
 
-	for (size_t k = 0; k < params->n_query; k++) {
+	for (size_t k = 0; k < q->n_layers && k < WMS_MAX_LAYERS; k++) {
 		struct wms_info_layer *layer = &info->layers[info->n_layers++];
 
-		layer->snap = map->snaps[params->query[k]];
+		layer->snap = q->layers[k];
 		if (layer_query(gh, prepared, point_geom, box,
-				params->feature_count, layer) != 0)
+				q->feature_count, layer) != 0)
 			goto cleanup;
 	}
 	rc = 0;
@@ -421,14 +451,45 @@ static void info_clear(struct wms_info *info)
 	info->n_layers = 0;
 }
 
+int featureinfo_answer(const struct http_request *req,
+		       const struct featureinfo_query *q, char **body,
+		       size_t *size, struct req_error *err)
+{
+	struct wms_info info = {0};
+	double box[4];
+	double point[2];
+	int rc = -1;
+
+	info.format = q->format;
+	info.crs = q->crs;
+	if (click_to_crs84(q, box, point) != 0)
+		return req_error_set(err, REQ_INVALID_PARAMETER, "BBOX",
+			i18n_pick(req,
+				  "Điểm được chọn nằm ngoài vùng sử dụng của hệ "
+				  "tọa độ %s.",
+				  "The chosen point lies outside the area of use "
+				  "of %s."),
+			q->crs->id);
+	if (info_query(q, box, point, &info) != 0 ||
+	    featureinfo_write(req, &info, q->axis_order, q->gml32, body,
+			      size) != 0)
+		req_error_set(err, REQ_INTERNAL, "",
+			i18n_pick(req, "Không thể truy vấn đối tượng.",
+				  "The features could not be queried."));
+	else
+		rc = 0;
+	info_clear(&info);
+	return rc;
+}
+
 void wms_get_feature_info(struct wms_request *wr, struct http_response *res)
 {
 	struct wms_map map = {0};
-	struct wms_info info = {0};
 	struct info_params params = {0};
+	struct featureinfo_query q = {0};
+	struct layer_snapshot *layers[WMS_MAX_LAYERS];
+	enum wms_info_format format = WMS_INFO_TEXT;
 	struct req_error err = {0};
-	double box[4];
-	double point[2];
 	char *body = NULL;
 	size_t size = 0;
 
@@ -438,37 +499,33 @@ void wms_get_feature_info(struct wms_request *wr, struct http_response *res)
 		goto fail;
 	wr->image_ok = false;
 	if (wms_map_parse(wr, &map, &err) != 0 ||
-	    info_params_parse(wr, &map, &params, &info.format, &err) != 0)
+	    info_params_parse(wr, &map, &params, &format, &err) != 0)
 		goto fail;
-	info.crs = map.crs;
+	for (size_t k = 0; k < params.n_query; k++)
+		layers[k] = map.snaps[params.query[k]];
+	q.layers = layers;
+	q.n_layers = params.n_query;
+	q.crs = map.crs;
+	memcpy(q.bbox, map.bbox, sizeof(q.bbox));
+	q.width = wr->width;
+	q.height = wr->height;
+	q.i = params.i;
+	q.j = params.j;
+	q.buffer = params.buffer;
+	q.feature_count = params.feature_count;
+	q.format = format;
+	q.axis_order = wr->version == WMS_VERSION_130;
+	q.gml32 = wr->version == WMS_VERSION_130;
+	if (featureinfo_answer(wr->http, &q, &body, &size, &err) != 0)
+		goto fail;
 
-	if (click_to_crs84(wr, &map, &params, box, point) != 0) {
-		req_error_set(&err, REQ_INVALID_PARAMETER, "BBOX",
-			i18n_pick(wr->http,
-				  "Điểm được chọn nằm ngoài vùng sử dụng của hệ "
-				  "tọa độ %s.",
-				  "The chosen point lies outside the area of use "
-				  "of %s."),
-			map.crs->id);
-		goto fail;
-	}
-	if (info_query(&map, &params, box, point, &info) != 0 ||
-	    wms_info_write(wr, &info, &body, &size) != 0) {
-		req_error_set(&err, REQ_INTERNAL, "",
-			i18n_pick(wr->http, "Không thể truy vấn đối tượng.",
-				  "The features could not be queried."));
-		goto fail;
-	}
-
-	info_clear(&info);
 	wms_map_clear(&map);
-	http_response_take(res, 200, wms_info_format_mime(info.format), body,
+	http_response_take(res, 200, wms_info_format_mime(format), body,
 			   size);
 	http_response_header(res, "Cache-Control", "max-age=0, must-revalidate");
 	return;
 
 fail:
-	info_clear(&info);
 	wms_map_clear(&map);
 	wms_reply_error(wr, &err, res);
 }

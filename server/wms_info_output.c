@@ -1,14 +1,19 @@
 /*
  * The four GetFeatureInfo formats: text/plain, text/html (Vietnamese or
- * English), GeoJSON with geometries in the request CRS (x/y order), and
- * GML 2 with each feature's CRS84 box.
+ * English), GeoJSON with geometries in the request CRS, and GML (3.2 for
+ * WMS 1.3.0 and WMTS, 2 for WMS 1.1.1) with each feature's geometry in the
+ * request CRS, written by OGR.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
+#include <cpl_conv.h>
+#include <ogr_api.h>
 
+#include "server/featureinfo.h"
+#include "server/output.h"
 #include "server/wms.h"
 
 /* A value as text; strings are returned as they are. */
@@ -38,10 +43,9 @@ static const char *layer_title(const struct http_request *req,
 	return wms_text(req, snap->cfg->title_vi, snap->cfg->title_en);
 }
 
-static void write_text(const struct wms_request *wr,
+static void write_text(const struct http_request *req,
 		       const struct wms_info *info, struct strbuf *sb)
 {
-	const struct http_request *req = wr->http;
 	char buf[64];
 
 	for (size_t k = 0; k < info->n_layers; k++) {
@@ -74,10 +78,9 @@ static void write_text(const struct wms_request *wr,
 	}
 }
 
-static void write_html(const struct wms_request *wr,
+static void write_html(const struct http_request *req,
 		       const struct wms_info *info, struct strbuf *sb)
 {
-	const struct http_request *req = wr->http;
 	char buf[64];
 
 	strbuf_printf(sb, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n"
@@ -159,17 +162,74 @@ static void write_gml_value(struct strbuf *sb, const char *name,
 	strbuf_puts(sb, "</attribute>\n");
 }
 
-static void write_gml(const struct wms_request *wr,
-		      const struct wms_info *info, struct strbuf *sb)
+/* The srsName of a CRS in GML 3.2 (OGC URI) or GML 2 ("EPSG:n"). */
+static void srs_name(const struct vn2000_crs *crs, bool gml32, char *out,
+		     size_t size)
 {
-	const struct http_request *req = wr->http;
+	if (crs->epsg > 0 && gml32)
+		snprintf(out, size, "http://www.opengis.net/def/crs/EPSG/0/%d",
+			 crs->epsg);
+	else if (crs->epsg > 0)
+		snprintf(out, size, "EPSG:%d", crs->epsg);
+	else if (gml32)
+		snprintf(out, size, "http://www.opengis.net/def/crs/OGC/1.3/"
+			 "CRS84");
+	else
+		snprintf(out, size, "%s", crs->id);
+}
+
+/* A feature's geometry in the request CRS as GML, with srsName. */
+static void write_gml_geometry(struct strbuf *sb,
+			       const struct layer_snapshot *snap,
+			       const struct feature *f,
+			       const struct wms_info *info, bool axis_order,
+			       bool gml32, const char *gml_id)
+{
+	bool failed = false;
+	bool swap = axis_order && info->crs->lat_first;
+	double *xy = output_coords(snap, f, info->crs, swap, &failed);
+	OGRGeometryH g = output_ogr_geometry(&f->native, xy);
+	char id_option[200];
+	char *options[] = {gml32 ? "FORMAT=GML32" : "FORMAT=GML2", id_option,
+			   NULL};
+	char srs[96];
+	char *gml;
+	const char *close;
+
+	free(xy);
+	if (g == NULL)
+		return;
+	snprintf(id_option, sizeof(id_option), "GMLID=%s.geom", gml_id);
+	gml = OGR_G_ExportToGMLEx(g, options);
+	OGR_G_DestroyGeometry(g);
+	close = gml != NULL ? strchr(gml, '>') : NULL;
+	if (close == NULL || close == gml || close[-1] == '/') {
+		CPLFree(gml);
+		return;
+	}
+	/* Add srsName to the outer element: OGR writes none without an SRS,
+	   and the coordinates are already in the order wanted. */
+	srs_name(info->crs, gml32, srs, sizeof(srs));
+	strbuf_puts(sb, "<geometry>");
+	strbuf_append(sb, gml, (size_t)(close - gml));
+	strbuf_puts(sb, " srsName=\"");
+	strbuf_xml(sb, srs);
+	strbuf_puts(sb, "\"");
+	strbuf_puts(sb, close);
+	strbuf_puts(sb, "</geometry>\n");
+	CPLFree(gml);
+}
+
+static void write_gml(const struct http_request *req,
+		      const struct wms_info *info, bool axis_order, bool gml32,
+		      struct strbuf *sb)
+{
 	char buf[64];
 
-	/* TODO: GML output carries each feature's CRS84 box but not its
-	   geometry. */
-	strbuf_puts(sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-			"<FeatureInfoResponse"
-			" xmlns:gml=\"http://www.opengis.net/gml\">\n");
+	strbuf_printf(sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		      "<FeatureInfoResponse xmlns:gml=\"%s\">\n",
+		      gml32 ? "http://www.opengis.net/gml/3.2"
+			    : "http://www.opengis.net/gml");
 	for (size_t k = 0; k < info->n_layers; k++) {
 		const struct wms_info_layer *layer = &info->layers[k];
 		const struct layer_snapshot *snap = layer->snap;
@@ -181,14 +241,14 @@ static void write_gml(const struct wms_request *wr,
 		strbuf_puts(sb, "</gml:name>\n");
 		for (size_t h = 0; h < layer->n_hits; h++) {
 			const struct feature *f = layer->hits[h].feature;
+			char gml_id[160];
 
-			strbuf_printf(sb, "<%s_feature fid=\"%s.%lld\">\n"
-				      "<gml:boundedBy><gml:Box srsName=\"CRS:84\">"
-				      "<gml:coordinates>%.7f,%.7f %.7f,%.7f"
-				      "</gml:coordinates></gml:Box>"
-				      "</gml:boundedBy>\n",
-				      id, id, (long long)f->fid, f->bbox[0],
-				      f->bbox[1], f->bbox[2], f->bbox[3]);
+			snprintf(gml_id, sizeof(gml_id), "%s.%lld", id,
+				 (long long)f->fid);
+			strbuf_printf(sb, "<%s_feature %s=\"%s\">\n", id,
+				      gml32 ? "gml:id" : "fid", gml_id);
+			write_gml_geometry(sb, snap, f, info, axis_order,
+					   gml32, gml_id);
 			for (size_t a = 0; a < snap->n_attrs; a++) {
 				if (!layer_attr_visible(snap, a, req->role))
 					continue;
@@ -299,27 +359,19 @@ static json_t *json_properties(const struct http_request *req,
 	return props;
 }
 
-/* A GeoJSON Feature with its geometry transformed to `crs`. */
+/* A GeoJSON Feature with its geometry in `crs`, latitude first when
+   `swap`. */
 static json_t *json_feature(const struct http_request *req,
 			    const struct layer_snapshot *snap,
 			    const struct feature *f,
-			    const struct vn2000_crs *crs)
+			    const struct vn2000_crs *crs, bool swap)
 {
-	struct vn2000_transform *tr = vn2000_transform_get(snap->crs, crs);
-	const struct geom *g = &f->native;
-	double *xy = NULL;
+	bool failed = false;
+	double *xy = output_coords(snap, f, crs, swap, &failed);
 	json_t *geometry;
 	char id[160];
 
-	if (g->n_points > 0)
-		xy = malloc(2 * (size_t)g->n_points * sizeof(double));
-	if (tr != NULL && xy != NULL) {
-		memcpy(xy, g->xy, 2 * (size_t)g->n_points * sizeof(double));
-		vn2000_transform_xy(tr, xy, g->n_points);
-		geometry = json_geometry(g, xy);
-	} else {
-		geometry = json_null();
-	}
+	geometry = xy != NULL ? json_geometry(&f->native, xy) : json_null();
 	free(xy);
 
 	snprintf(id, sizeof(id), "%s.%lld", snap->cfg->id, (long long)f->fid);
@@ -328,23 +380,22 @@ static json_t *json_feature(const struct http_request *req,
 			 "properties", json_properties(req, snap, f));
 }
 
-static char *write_json(const struct wms_request *wr,
-			const struct wms_info *info)
+static char *write_json(const struct http_request *req,
+			const struct wms_info *info, bool axis_order)
 {
 	json_t *features = json_array();
 	json_t *root;
 	char *text;
+	bool swap = axis_order && info->crs->lat_first;
 
 	for (size_t k = 0; k < info->n_layers; k++) {
 		const struct wms_info_layer *layer = &info->layers[k];
 
 		for (size_t h = 0; h < layer->n_hits; h++)
 			json_array_append_new(features, json_feature(
-				wr->http, layer->snap,
-				layer->hits[h].feature, info->crs));
+				req, layer->snap, layer->hits[h].feature,
+				info->crs, swap));
 	}
-	/* NOTE: coordinates are in the request CRS in x/y order (easting,
-	   northing or longitude, latitude) whatever the CRS's axis order. */
 	root = json_pack("{s:s,s:o}", "type", "FeatureCollection", "features",
 			 features);
 	if (root == NULL)
@@ -354,13 +405,14 @@ static char *write_json(const struct wms_request *wr,
 	return text;
 }
 
-int wms_info_write(const struct wms_request *wr, const struct wms_info *info,
-		   char **body, size_t *size)
+int featureinfo_write(const struct http_request *req,
+		      const struct wms_info *info, bool axis_order,
+		      bool gml32, char **body, size_t *size)
 {
 	struct strbuf sb;
 
 	if (info->format == WMS_INFO_JSON) {
-		*body = write_json(wr, info);
+		*body = write_json(req, info, axis_order);
 		if (*body == NULL)
 			return -1;
 		*size = strlen(*body);
@@ -369,12 +421,20 @@ int wms_info_write(const struct wms_request *wr, const struct wms_info *info,
 
 	strbuf_init(&sb, WMS_MAX_XML);
 	if (info->format == WMS_INFO_HTML)
-		write_html(wr, info, &sb);
+		write_html(req, info, &sb);
 	else if (info->format == WMS_INFO_GML)
-		write_gml(wr, info, &sb);
+		write_gml(req, info, axis_order, gml32, &sb);
 	else
-		write_text(wr, info, &sb);
+		write_text(req, info, &sb);
 	*body = sb.overflow ? NULL : strbuf_take(&sb, size);
 	strbuf_free(&sb);
 	return *body != NULL ? 0 : -1;
+}
+
+int wms_info_write(const struct wms_request *wr, const struct wms_info *info,
+		   char **body, size_t *size)
+{
+	bool v130 = wr->version == WMS_VERSION_130;
+
+	return featureinfo_write(wr->http, info, v130, v130, body, size);
 }
