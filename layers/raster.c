@@ -24,10 +24,10 @@
 #include <cpl_error.h>
 
 #include "layers/layers_internal.h"
+#include "layers/secrecy.h"
 
 /* Points per edge when the corner box is carried into CRS84. */
 #define RASTER_EDGE_POINTS 21
-#define RASTER_DEFAULT_MAX_KM2 200.0
 
 struct raster_load {
 	const struct cfg *cfg;
@@ -76,6 +76,21 @@ static char *reason_area(double area, double max)
 	snprintf(buf, sizeof(buf), "diện tích phủ %s km² > %s km² (bí mật nhà "
 		 "nước) / coverage %s km² > %s km² (state secret)", a_vi, m_vi,
 		 a_en, m_en);
+	return strdup(buf);
+}
+
+/* The reason of a drop by a restricted area, with its reason code. */
+static char *reason_restricted(const struct restricted_set *set,
+			       const double footprint[4])
+{
+	const char *code = restricted_set_reason_box(set, footprint);
+	char buf[256];
+
+	if (code == NULL || code[0] == '\0')
+		code = "-";
+	snprintf(buf, sizeof(buf), "giao với khu vực hạn chế, mã lý do %.40s "
+		 "(bí mật nhà nước) / touches a restricted area, reason code "
+		 "%.40s (state secret)", code, code);
 	return strdup(buf);
 }
 
@@ -203,16 +218,16 @@ static int scene_judge(struct raster_load *r, const struct cfg_scene *cs,
 			    l->id, cs->path);
 		return -1;
 	}
-	s->area_km2 = vn2000_geodesic_bbox_area(s->footprint) / 1e6;
-	if (!(s->area_km2 <= r->max_km2)) {
+	s->area_km2 = secrecy_box_area_km2(s->footprint);
+	/* An area that cannot be measured (negative) is dropped too. */
+	if (!(s->area_km2 >= 0 && s->area_km2 <= r->max_km2)) {
 		s->dropped = true;
 		s->drop_reason = reason_area(s->area_km2, r->max_km2);
 		r->snap->n_dropped_footprint++;
 	} else if (restricted_set_hits_box(r->restricted, s->footprint)) {
 		s->dropped = true;
-		s->drop_reason = strdup("giao với khu vực hạn chế (bí mật nhà "
-					"nước) / touches a restricted area "
-					"(state secret)");
+		s->drop_reason = reason_restricted(r->restricted,
+						   s->footprint);
 		r->snap->n_dropped_restricted++;
 	}
 	if (s->dropped && s->drop_reason == NULL)
@@ -255,9 +270,7 @@ int layer_raster_load(const struct cfg *cfg, const struct cfg_layer *layer,
 		      struct layer_snapshot *snap, struct cfg_errors *errors)
 {
 	struct raster_load r = { cfg, layer, restricted, snap, errors,
-				 cfg->imagery_max_km2 > 0
-					 ? cfg->imagery_max_km2
-					 : RASTER_DEFAULT_MAX_KM2 };
+				 secrecy_max_km2(cfg) };
 	int rc = 0;
 
 	snap->scenes = calloc(layer->n_scenes + 1, sizeof(*snap->scenes));

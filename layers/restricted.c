@@ -16,6 +16,13 @@
 #include <cpl_error.h>
 
 #include "layers/layers_internal.h"
+#include "layers/secrecy.h"
+
+/*
+ * GDAL 3.6 exports CPL_SHA256 from libgdal but does not install its header
+ * cpl_sha256.h, so the prototype is repeated here as the library defines it.
+ */
+void CPL_SHA256(const void *data, size_t len, GByte hash[32]);
 
 /* Largest number of restricted polygons in one config. */
 #define RESTRICTED_MAX_AREAS ((size_t)100000)
@@ -34,6 +41,7 @@ struct restricted_set {
 	struct restricted_area *areas;
 	size_t n_areas;
 	size_t cap_areas;
+	char digest[65];   /* restricted_set_digest, set at load */
 };
 
 /* State of reading one configured source. */
@@ -266,6 +274,7 @@ static int restricted_source(struct restricted_set *set,
 	struct restricted_load l = { .set = set, .r = r, .file = cfg->path,
 				     .errors = errors };
 	OGRFeatureH f;
+	size_t before = set->n_areas;
 	int rc = restricted_open(&l);
 
 	if (rc == 0) {
@@ -275,9 +284,78 @@ static int restricted_source(struct restricted_set *set,
 			OGR_F_Destroy(f);
 		}
 	}
+	/* A source that yields no polygon, such as a truncated export,
+	   would silently switch the protection off. */
+	if (rc == 0 && set->n_areas == before) {
+		LAYER_ERROR(l.errors, l.file, r->line,
+			    "vùng hạn chế %s: không có đa giác nào",
+			    "restricted area %s: the source has no polygon",
+			    r->source);
+		rc = -1;
+	}
 	layer_text_close(l.text);
 	if (l.ds != NULL)
 		GDALClose(l.ds);
+	return rc;
+}
+
+/* Append `n` bytes to a growing buffer; -1 when out of memory. */
+static int digest_append(unsigned char **buf, size_t *len, size_t *cap,
+			 const void *data, size_t n)
+{
+	if (*len + n > *cap) {
+		size_t want = (*cap ? *cap * 2 : 4096) + n;
+		unsigned char *grown = realloc(*buf, want);
+		if (grown == NULL)
+			return -1;
+		*buf = grown;
+		*cap = want;
+	}
+	memcpy(*buf + *len, data, n);
+	*len += n;
+	return 0;
+}
+
+/*
+ * SHA-256 over each area's WKB (CRS84) and reason code, in load order, so
+ * any change of a polygon or a code changes the digest.
+ */
+static int restricted_digest_compute(struct restricted_set *set)
+{
+	static const char digits[] = "0123456789abcdef";
+	GEOSWKBWriter *writer = GEOSWKBWriter_create_r(set->h);
+	unsigned char *buf = NULL, hash[32];
+	size_t len = 0, cap = 0;
+	int rc = -1;
+
+	if (writer == NULL)
+		return -1;
+	for (size_t i = 0; i < set->n_areas; i++) {
+		const struct restricted_area *a = &set->areas[i];
+		size_t size = 0;
+		unsigned char *wkb = GEOSWKBWriter_write_r(set->h, writer,
+							   a->geom, &size);
+		const char *code = a->reason != NULL ? a->reason : "";
+		int failed = wkb == NULL ||
+			     digest_append(&buf, &len, &cap, wkb, size) ||
+			     digest_append(&buf, &len, &cap, code,
+					   strlen(code) + 1);
+		GEOSFree_r(set->h, wkb);
+		if (failed)
+			goto cleanup;
+	}
+	CPL_SHA256(buf != NULL ? (const void *)buf : "", len, hash);
+	for (size_t i = 0; i < 32; i++) {
+		set->digest[2 * i] = digits[hash[i] >> 4];
+		set->digest[2 * i + 1] = digits[hash[i] & 0x0f];
+	}
+	set->digest[64] = '\0';
+	if (set->n_areas == 0)
+		memset(set->digest, '0', 64);
+	rc = 0;
+cleanup:
+	free(buf);
+	GEOSWKBWriter_destroy_r(set->h, writer);
 	return rc;
 }
 
@@ -295,6 +373,8 @@ int restricted_set_load(const struct cfg *cfg, struct restricted_set **out,
 		return -1;
 	}
 	layer_gdal_init();
+	if (secrecy_config_check(cfg, errors) != 0)
+		rc = -1;
 	CPLPushErrorHandler(CPLQuietErrorHandler);
 	for (size_t i = 0; i < cfg->n_restricted; i++)
 		if (restricted_source(set, cfg, &cfg->restricted[i],
@@ -305,8 +385,16 @@ int restricted_set_load(const struct cfg *cfg, struct restricted_set **out,
 		restricted_set_free(set);
 		return -1;
 	}
+	if (restricted_digest_compute(set) != 0) {
+		LAYER_ERROR(errors, cfg->path, 0, "%s", "%s",
+			    "vùng hạn chế: hết bộ nhớ / restricted areas: "
+			    "out of memory");
+		restricted_set_free(set);
+		return -1;
+	}
 	fprintf(stderr, "layers: restricted areas: %zu polygons from %zu "
-		"sources\n", set->n_areas, cfg->n_restricted);
+		"sources, digest %.16s\n", set->n_areas, cfg->n_restricted,
+		set->digest);
 	*out = set;
 	return 0;
 }
@@ -356,4 +444,40 @@ bool restricted_set_hits_box(const struct restricted_set *set,
 			  .part_outer = &outer };
 
 	return restricted_set_hits(set, &g);
+}
+
+void restricted_set_digest(const struct restricted_set *set, char hex[65])
+{
+	if (set == NULL || set->n_areas == 0) {
+		memset(hex, '0', 64);
+		hex[64] = '\0';
+		return;
+	}
+	memcpy(hex, set->digest, 65);
+}
+
+const char *restricted_set_reason_box(const struct restricted_set *set,
+				      const double box[4])
+{
+	struct restricted_set *s = (struct restricted_set *)set;
+	GEOSGeometry *rect;
+	const char *code = NULL;
+
+	if (s == NULL || s->n_areas == 0)
+		return NULL;
+	pthread_mutex_lock(&s->lock);
+	rect = GEOSGeom_createRectangle_r(s->h, box[0], box[1], box[2],
+					  box[3]);
+	for (size_t i = 0; rect != NULL && i < s->n_areas; i++) {
+		const struct restricted_area *a = &s->areas[i];
+		if (!geom_box_intersects(a->bbox, box) ||
+		    GEOSPreparedIntersects_r(s->h, a->prepared, rect) != 1)
+			continue;
+		code = a->reason;
+		break;
+	}
+	if (rect != NULL)
+		GEOSGeom_destroy_r(s->h, rect);
+	pthread_mutex_unlock(&s->lock);
+	return code;
 }

@@ -388,8 +388,10 @@ static int vector_sort(struct vector_load *v)
 	struct layer_snapshot *snap = v->snap;
 	int rc = 0;
 
-	qsort(snap->features, snap->n_features, sizeof(*snap->features),
-	      feature_compare);
+	/* qsort must not be given a NULL array, which an empty layer has. */
+	if (snap->n_features > 1)
+		qsort(snap->features, snap->n_features,
+		      sizeof(*snap->features), feature_compare);
 	for (size_t i = 1; i < snap->n_features; i++) {
 		if (snap->features[i].fid != snap->features[i - 1].fid)
 			continue;

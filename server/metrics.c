@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/auth.h"
 #include "server/metrics.h"
 
 #define METRICS_MAX_ENDPOINTS 24
@@ -243,5 +244,7 @@ int metrics_render(struct metrics *m, struct layer_registry *reg,
 	}
 	if (rc == 0 && reg != NULL)
 		rc = render_layers(reg, out);
+	if (rc == 0)
+		rc = auth_metrics_render(reg, out);
 	return rc;
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "layers/secrecy.h"
 #include "server/wms.h"
 
 /* The CRSs of a capabilities document; a layer adds at most one. */
@@ -272,6 +273,29 @@ static void put_styles(struct strbuf *sb, const struct wms_request *wr,
 	}
 }
 
+/*
+ * The imagery footprint rule as a scale limit: at the largest image the
+ * server accepts, a map at this scale shows at most imagery_max_km2 of
+ * ground (secrecy_max_imagery_scale). GetMap enforces the area itself
+ * whatever the scale. WMS 1.1.1 states it as ScaleHint, the ground size of
+ * a pixel's diagonal in metres.
+ */
+static void put_imagery_scale(struct strbuf *sb, const struct wms_request *wr)
+{
+	double scale = secrecy_max_imagery_scale(wr->cfg,
+						 wr->cfg->limits.max_width,
+						 wr->cfg->limits.max_height);
+
+	if (!(scale > 0))
+		return;
+	if (wr->version == WMS_VERSION_130)
+		strbuf_printf(sb, "<MaxScaleDenominator>%.0f"
+			      "</MaxScaleDenominator>\n", floor(scale));
+	else
+		strbuf_printf(sb, "<ScaleHint min=\"0\" max=\"%.3f\"/>\n",
+			      floor(scale) * SECRECY_PIXEL_SIZE_M * sqrt(2.0));
+}
+
 static void put_layer(struct strbuf *sb, const struct wms_request *wr,
 		      const struct layer_snapshot *snap)
 {
@@ -299,11 +323,8 @@ static void put_layer(struct strbuf *sb, const struct wms_request *wr,
 		free(list.items);
 	}
 	put_styles(sb, wr, snap);
-	/* TODO: the imagery layer has no MaxScaleDenominator because the
-	   footprint limit is an area, which depends on the image size as well
-	   as the scale. At WIDTH x HEIGHT pixels the limit is the scale
-	   sqrt(imagery_max_km2 * 1e6 / (WIDTH * HEIGHT)) / 0.00028, so no
-	   single value is both safe and useful. */
+	if (layer->kind == CFG_LAYER_RASTER)
+		put_imagery_scale(sb, wr);
 	strbuf_puts(sb, "</Layer>\n");
 }
 
