@@ -132,6 +132,15 @@ void cfg_parse_output_crs(struct cfg_ctx *ctx, const yaml_node_t *node);
 void cfg_parse_secrecy(struct cfg_ctx *ctx, const yaml_node_t *node);
 void cfg_parse_users(struct cfg_ctx *ctx, const yaml_node_t *node);
 void cfg_parse_layers(struct cfg_ctx *ctx, const yaml_node_t *node);
+void cfg_parse_versions(struct cfg_ctx *ctx, const yaml_node_t *node);
+void cfg_parse_tiles(struct cfg_ctx *ctx, const yaml_node_t *node);
+
+/* A vector layer's `publish` mapping (cfg_publish.c). */
+void cfg_parse_layer_publish(struct cfg_ctx *ctx, const yaml_node_t *node,
+			     const char *what, struct cfg_layer *layer);
+/* Defaults of a layer's publish settings, and their release. */
+void cfg_publish_init(struct cfg_publish *publish);
+void cfg_publish_clear(struct cfg_publish *publish);
 
 /* Fill the defaults of a style that the file leaves out. */
 int cfg_style_set_defaults(struct cfg_style *style);

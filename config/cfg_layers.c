@@ -20,7 +20,7 @@
 static const char *const cfg_vector_keys[] = {
 	"source", "source_layer", "encoding", "id_attribute",
 	"time_attribute", "attributes", "personal", "personal_roles",
-	"styles", NULL
+	"styles", "publish", "links", NULL
 };
 
 static bool cfg_id_valid(const char *id, bool allow_upper)
@@ -64,6 +64,7 @@ void cfg_style_clear(struct cfg_style *style)
 	free(style->title_en);
 	free(style->fill_by);
 	free(style->label);
+	free(style->label_area);
 	memset(style, 0, sizeof(*style));
 }
 
@@ -104,7 +105,7 @@ static void cfg_parse_style(struct cfg_ctx *ctx, const yaml_node_t *node,
 {
 	static const char *const keys[] = {
 		"name", "title", "fill_by", "fill", "stroke", "stroke_width",
-		"point_radius", "label", NULL
+		"point_radius", "label", "label_area", NULL
 	};
 	char sub[CFG_WHAT_MAX + 24];
 	yaml_node_t *v;
@@ -136,6 +137,10 @@ static void cfg_parse_style(struct cfg_ctx *ctx, const yaml_node_t *node,
 	if ((v = cfg_mapping_get(ctx, node, "label")) &&
 	    cfg_read_string(ctx, v, sub, &style->label) == 0)
 		cfg_check_exposed(ctx, v, layer, sub, style->label);
+	cfg_key_path(sub, sizeof(sub), what, "label_area");
+	if ((v = cfg_mapping_get(ctx, node, "label_area")) &&
+	    cfg_read_string(ctx, v, sub, &style->label_area) == 0)
+		cfg_check_exposed(ctx, v, layer, sub, style->label_area);
 
 	/* Colours are read even when null, to explain an unquoted '#'. */
 	cfg_key_path(sub, sizeof(sub), what, "fill");
@@ -190,6 +195,69 @@ static void cfg_parse_styles(struct cfg_ctx *ctx, const yaml_node_t *node,
 					  "tên kiểu \"%s\" bị trùng trong %s",
 					  "duplicate style name \"%s\" in %s",
 					  style->name, what);
+	}
+}
+
+#define CFG_LINKS_MAX 32
+
+/* links: [{layer, key, target_key, title: {vi, en}}]; `key` must be an
+   exposed attribute. The target layer is checked when the server loads. */
+static void cfg_parse_links(struct cfg_ctx *ctx, const yaml_node_t *node,
+			    const char *what, struct cfg_layer *layer)
+{
+	static const char *const keys[] = {
+		"layer", "key", "target_key", "title", NULL
+	};
+	size_t count;
+
+	if (!cfg_expect_sequence(ctx, node, what))
+		return;
+	count = (size_t)(node->data.sequence.items.top -
+			 node->data.sequence.items.start);
+	if (count > CFG_LINKS_MAX) {
+		cfg_error(ctx, node, "%s có %zu liên kết, tối đa là %d",
+			  "%s has %zu links, the maximum is %d", what, count,
+			  CFG_LINKS_MAX);
+		return;
+	}
+	if (!count || !(layer->links = calloc(count, sizeof(*layer->links))))
+		return;
+	layer->n_links = count;
+	for (size_t i = 0; i < count; i++) {
+		yaml_node_t *item = yaml_document_get_node(
+			ctx->doc, node->data.sequence.items.start[i]);
+		struct cfg_link *link = &layer->links[i];
+		char item_what[CFG_WHAT_MAX + 24];
+		char sub[CFG_WHAT_MAX + 48];
+		yaml_node_t *v;
+
+		cfg_index_path(item_what, sizeof(item_what), what, i);
+		link->line = cfg_node_line(item);
+		if (!cfg_mapping_check(ctx, item, item_what, keys))
+			continue;
+		for (size_t k = 0; k < 2; k++) {
+			const char *key = k == 0 ? "layer" : "key";
+			char **dst = k == 0 ? &link->layer : &link->key;
+
+			cfg_key_path(sub, sizeof(sub), item_what, key);
+			if ((v = cfg_mapping_get(ctx, item, key)))
+				cfg_read_string(ctx, v, sub, dst);
+			else
+				cfg_error(ctx, item,
+					  "thiếu khóa bắt buộc \"%s\" trong %s",
+					  "missing required key \"%s\" in %s",
+					  key, item_what);
+		}
+		cfg_key_path(sub, sizeof(sub), item_what, "key");
+		if (link->key && (v = cfg_mapping_get(ctx, item, "key")))
+			cfg_check_exposed(ctx, v, layer, sub, link->key);
+		cfg_key_path(sub, sizeof(sub), item_what, "target_key");
+		if ((v = cfg_mapping_get(ctx, item, "target_key")))
+			cfg_read_string(ctx, v, sub, &link->target_key);
+		cfg_key_path(sub, sizeof(sub), item_what, "title");
+		if ((v = cfg_mapping_get(ctx, item, "title")))
+			cfg_read_bilingual(ctx, v, sub, &link->title_vi,
+					   &link->title_en);
 	}
 }
 
@@ -387,6 +455,12 @@ static void cfg_parse_vector(struct cfg_ctx *ctx, const yaml_node_t *node,
 	cfg_key_path(sub, sizeof(sub), what, "styles");
 	if ((v = cfg_mapping_get(ctx, node, "styles")))
 		cfg_parse_styles(ctx, v, sub, layer);
+	cfg_key_path(sub, sizeof(sub), what, "publish");
+	if ((v = cfg_mapping_get(ctx, node, "publish")))
+		cfg_parse_layer_publish(ctx, v, sub, layer);
+	cfg_key_path(sub, sizeof(sub), what, "links");
+	if ((v = cfg_mapping_get(ctx, node, "links")))
+		cfg_parse_links(ctx, v, sub, layer);
 	cfg_key_path(sub, sizeof(sub), what, "scenes");
 	if ((v = cfg_mapping_get(ctx, node, "scenes")))
 		cfg_error(ctx, v,
@@ -455,13 +529,14 @@ static void cfg_parse_layer(struct cfg_ctx *ctx, const yaml_node_t *node,
 		"id", "kind", "title", "abstract", "source", "source_layer",
 		"crs", "encoding", "id_attribute", "time_attribute",
 		"attributes", "personal", "personal_roles", "styles",
-		"scenes", NULL
+		"scenes", "publish", "links", NULL
 	};
 	char what[CFG_WHAT_MAX];
 	char sub[CFG_WHAT_MAX + 24];
 	yaml_node_t *v;
 
 	layer->line = cfg_node_line(node);
+	cfg_publish_init(&layer->publish);
 	snprintf(what, sizeof(what), "layers[%zu]", index);
 	if (!cfg_mapping_check(ctx, node, what, keys))
 		return;

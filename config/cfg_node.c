@@ -490,6 +490,20 @@ int cfg_read_path(struct cfg_ctx *ctx, const yaml_node_t *node,
 				  quoted, what, path, strerror(errno));
 		free(path);
 		path = NULL;
+	} else if (path && check && !S_ISREG(st.st_mode) &&
+		   !S_ISDIR(st.st_mode)) {
+		/* GDAL would block reading a FIFO or read a device forever;
+		   folders are data sets too (Shapefile folders). */
+		char quoted[CFG_QUOTE_MAX + 1];
+		cfg_quote(raw, quoted, sizeof(quoted));
+		cfg_error(ctx, node,
+			  "\"%s\" cho %s không phải tệp thông thường hay thư "
+			  "mục (đường dẫn đầy đủ %s)",
+			  "\"%s\" for %s is not a regular file or a folder "
+			  "(resolved to %s)",
+			  quoted, what, path);
+		free(path);
+		path = NULL;
 	}
 	free(raw);
 	if (!path)

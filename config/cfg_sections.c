@@ -38,7 +38,8 @@ static int cfg_split_listen(const char *text, char **host, int *port)
 
 	char *end = NULL;
 	long p = strtol(colon + 1, &end, 10);
-	if (!isdigit((unsigned char)colon[1]) || *end || p < 1 || p > 65535)
+	/* Port 0 asks the system for a free port, as --listen does. */
+	if (!isdigit((unsigned char)colon[1]) || *end || p < 0 || p > 65535)
 		return -1;
 
 	char *copy = strndup(h, hlen);
@@ -62,10 +63,11 @@ static void cfg_parse_listen(struct cfg_ctx *ctx, const yaml_node_t *node)
 		cfg_error(ctx, node,
 			  "địa chỉ lắng nghe không hợp lệ \"%s\" cho "
 			  "server.listen: cần HOST:PORT, ví dụ "
-			  "127.0.0.1:8080, cổng từ 1 đến 65535",
+			  "127.0.0.1:8080, cổng từ 0 đến 65535 (0: một cổng "
+			  "trống bất kỳ)",
 			  "invalid listen address \"%s\" for server.listen: "
 			  "expected HOST:PORT such as 127.0.0.1:8080, port "
-			  "from 1 to 65535",
+			  "from 0 to 65535 (0: any free port)",
 			  quoted);
 	free(text);
 }

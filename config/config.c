@@ -3,10 +3,13 @@
  * its line for messages, then fill struct cfg section by section.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config/cfg_internal.h"
 
@@ -77,6 +80,15 @@ static void cfg_layer_clear(struct cfg_layer *layer)
 		free(layer->scenes[i].title);
 	}
 	free(layer->scenes);
+	cfg_publish_clear(&layer->publish);
+	for (size_t i = 0; i < layer->n_links; i++) {
+		free(layer->links[i].layer);
+		free(layer->links[i].key);
+		free(layer->links[i].target_key);
+		free(layer->links[i].title_vi);
+		free(layer->links[i].title_en);
+	}
+	free(layer->links);
 }
 
 void cfg_free(struct cfg *cfg)
@@ -88,6 +100,7 @@ void cfg_free(struct cfg *cfg)
 	free(cfg->listen_host);
 	free(cfg->data_dir);
 	free(cfg->public_url);
+	free(cfg->tiles_cache_control);
 	free(cfg->title_vi);
 	free(cfg->title_en);
 	free(cfg->abstract_vi);
@@ -178,48 +191,181 @@ static int cfg_set_late_defaults(struct cfg *cfg)
 	return 0;
 }
 
+/* Largest config file, and deepest nesting of mappings and sequences:
+   far above any real config, low enough that a hostile file cannot
+   exhaust memory or the stack. */
+#define CFG_MAX_FILE_BYTES (4 * 1024 * 1024)
+#define CFG_MAX_DEPTH 64
+
+/*
+ * Read the config file into memory, at most CFG_MAX_FILE_BYTES. The file
+ * is opened without blocking and must be a regular file, so a FIFO or a
+ * device named by mistake fails at once instead of hanging the start.
+ */
+static char *cfg_read_file(const char *path, size_t *size,
+			   struct cfg_errors *errors)
+{
+	struct stat st;
+	char *text = NULL;
+	ssize_t got;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		cfg_errors_add_lang(errors, CFG_SEVERITY_ERROR, path, 0,
+				    "không mở được tệp cấu hình: %s",
+				    "cannot open the config file: %s",
+				    strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		cfg_errors_add_lang(errors, CFG_SEVERITY_ERROR, path, 0,
+				    "tệp cấu hình không phải tệp thông "
+				    "thường%s",
+				    "the config file is not a regular file%s",
+				    "");
+		goto fail;
+	}
+	if (st.st_size > CFG_MAX_FILE_BYTES) {
+		cfg_errors_add_lang(errors, CFG_SEVERITY_ERROR, path, 0,
+				    "tệp cấu hình dài %lld byte, tối đa là %d",
+				    "the config file has %lld bytes, the "
+				    "maximum is %d",
+				    (long long)st.st_size, CFG_MAX_FILE_BYTES);
+		goto fail;
+	}
+	text = malloc((size_t)st.st_size + 1);
+	if (text == NULL)
+		goto fail;
+	/* One byte more than the size, to notice a file that grew. */
+	got = read(fd, text, (size_t)st.st_size + 1);
+	if (got < 0 || got > st.st_size) {
+		cfg_errors_add_lang(errors, CFG_SEVERITY_ERROR, path, 0,
+				    "không đọc được tệp cấu hình: %s",
+				    "cannot read the config file: %s",
+				    got < 0 ? strerror(errno)
+					    : "it changed while read");
+		goto fail;
+	}
+	text[got] = '\0';
+	*size = (size_t)got;
+	close(fd);
+	return text;
+fail:
+	free(text);
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+/* Report a libyaml parser error with its line. */
+static void cfg_yaml_error(const char *path, const yaml_parser_t *parser,
+			   struct cfg_errors *errors)
+{
+	int line = (int)parser->problem_mark.line + 1;
+	int context_line = (int)parser->context_mark.line + 1;
+	const char *problem = parser->problem ? parser->problem : "?";
+
+	if (parser->context && context_line != line)
+		cfg_errors_add_lang(errors, CFG_SEVERITY_ERROR, path, line,
+				    "lỗi cú pháp YAML: %s %s (bắt đầu ở dòng "
+				    "%d)",
+				    "YAML syntax error: %s %s (started on line "
+				    "%d)",
+				    problem, parser->context, context_line);
+	else
+		cfg_errors_add_lang(errors, CFG_SEVERITY_ERROR, path, line,
+				    "lỗi cú pháp YAML: %s%s%s",
+				    "YAML syntax error: %s%s%s", problem,
+				    parser->context ? " " : "",
+				    parser->context ? parser->context : "");
+}
+
+/*
+ * Scan the events of the text before building the document: at most
+ * CFG_MAX_DEPTH nested mappings and sequences, and one YAML document.
+ * Returns 0, or -1 with the problem in `errors`.
+ */
+static int cfg_scan_events(const char *path, const char *text, size_t size,
+			   struct cfg_errors *errors)
+{
+	yaml_parser_t parser;
+	yaml_event_t event;
+	int depth = 0, documents = 0, rc = 0;
+	bool done = false;
+
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text,
+				     size);
+	while (!done && rc == 0) {
+		if (!yaml_parser_parse(&parser, &event)) {
+			cfg_yaml_error(path, &parser, errors);
+			rc = -1;
+			break;
+		}
+		int line = (int)event.start_mark.line + 1;
+		switch (event.type) {
+		case YAML_DOCUMENT_START_EVENT:
+			if (++documents > 1) {
+				cfg_errors_add_lang(
+					errors, CFG_SEVERITY_ERROR, path, line,
+					"tệp cấu hình chứa nhiều tài liệu YAML "
+					"(---); chỉ dùng một tài liệu%s",
+					"the config file holds more than one "
+					"YAML document (---); use one%s", "");
+				rc = -1;
+			}
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++depth > CFG_MAX_DEPTH) {
+				cfg_errors_add_lang(
+					errors, CFG_SEVERITY_ERROR, path, line,
+					"YAML lồng nhau quá %d cấp",
+					"YAML nested deeper than %d levels",
+					CFG_MAX_DEPTH);
+				rc = -1;
+			}
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&event);
+	}
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
 /* Read the whole file into a libyaml document. */
 static int cfg_load_document(const char *path, yaml_document_t *doc,
 			     struct cfg_errors *errors)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		int err = errno;
-		cfg_errors_add_lang(errors, CFG_SEVERITY_ERROR, path, 0,
-				    "không mở được tệp cấu hình: %s",
-				    "cannot open the config file: %s",
-				    strerror(err));
+	yaml_parser_t parser;
+	size_t size = 0;
+	char *text = cfg_read_file(path, &size, errors);
+	int rc = 0;
+
+	if (text == NULL)
+		return -1;
+	if (cfg_scan_events(path, text, size, errors) != 0) {
+		free(text);
 		return -1;
 	}
-
-	yaml_parser_t parser;
-	int rc = 0;
 	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_file(&parser, f);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text,
+				     size);
 	if (!yaml_parser_load(&parser, doc)) {
-		int line = (int)parser.problem_mark.line + 1;
-		int context_line = (int)parser.context_mark.line + 1;
-		const char *problem = parser.problem ? parser.problem : "?";
-		if (parser.context && context_line != line)
-			cfg_errors_add_lang(errors, CFG_SEVERITY_ERROR, path,
-					    line,
-					    "lỗi cú pháp YAML: %s %s (bắt đầu "
-					    "ở dòng %d)",
-					    "YAML syntax error: %s %s (started "
-					    "on line %d)",
-					    problem, parser.context,
-					    context_line);
-		else
-			cfg_errors_add_lang(errors, CFG_SEVERITY_ERROR, path,
-					    line, "lỗi cú pháp YAML: %s%s%s",
-					    "YAML syntax error: %s%s%s", problem,
-					    parser.context ? " " : "",
-					    parser.context ? parser.context
-							   : "");
+		cfg_yaml_error(path, &parser, errors);
 		rc = -1;
 	}
 	yaml_parser_delete(&parser);
-	fclose(f);
+	free(text);
 	return rc;
 }
 
@@ -228,7 +374,7 @@ static void cfg_parse_root(struct cfg_ctx *ctx, const yaml_node_t *root)
 {
 	static const char *const keys[] = {
 		"server", "limits", "output_crs", "secrecy", "layers", "users",
-		NULL
+		"versions", "tiles", NULL
 	};
 	yaml_node_t *v;
 
@@ -251,6 +397,10 @@ static void cfg_parse_root(struct cfg_ctx *ctx, const yaml_node_t *root)
 		cfg_parse_secrecy(ctx, v);
 	if ((v = cfg_mapping_get(ctx, root, "users")))
 		cfg_parse_users(ctx, v);
+	if ((v = cfg_mapping_get(ctx, root, "versions")))
+		cfg_parse_versions(ctx, v);
+	if ((v = cfg_mapping_get(ctx, root, "tiles")))
+		cfg_parse_tiles(ctx, v);
 	if ((v = cfg_mapping_get(ctx, root, "layers")))
 		cfg_parse_layers(ctx, v);
 	else

@@ -32,6 +32,9 @@ struct cfg_style {
 	double stroke_width;   /* pixels */
 	double point_radius;   /* pixels */
 	char *label;           /* attribute drawn as a label, or NULL */
+	char *label_area;      /* attribute printed under the label, as
+				  cadastral maps print the area under the
+				  parcel number, or NULL */
 };
 
 /* One imagery scene of a raster layer. */
@@ -39,6 +42,46 @@ struct cfg_scene {
 	char *path;            /* GDAL dataset */
 	char *title;           /* may be NULL */
 	int line;
+};
+
+/*
+ * A link from each feature of a layer to the records of another layer that
+ * share a key: the feature's `key` value is looked up as `target_key` in
+ * `layer` (OGC API links with rel "related").
+ */
+struct cfg_link {
+	char *layer;           /* target layer id */
+	char *key;             /* attribute of this layer */
+	char *target_key;      /* attribute of the target layer, NULL: key */
+	char *title_vi;        /* link title, NULL: the target layer's */
+	char *title_en;
+	int line;
+};
+
+/* What a published version of a vector layer must satisfy. */
+enum cfg_publish_policy {
+	CFG_PUBLISH_REJECT,    /* any problem rejects the file */
+	CFG_PUBLISH_REPAIR     /* invalid geometries are repaired with GEOS
+				  MakeValid; data problems are reported as
+				  warnings; schema and CRS errors still reject */
+};
+
+struct cfg_publish {
+	enum cfg_publish_policy policy;  /* reject by default */
+	double sliver_area_m2;  /* polygons smaller than this are slivers, 1 */
+	double area_tolerance_pct; /* largest gap between the area attribute
+				      and the geodesic area, in %, 5 */
+	char **required;       /* fields every version must have */
+	size_t n_required;
+	char **key;            /* fields naming a parcel across versions, such
+				  as SoHieuToBanDo, SoThuTuThua; NULL/0: the
+				  feature id */
+	size_t n_key;
+	char *area_attribute;  /* official area in m2, "DienTich"; checked
+				  only when the data has the field */
+	char *landuse_attribute; /* land-use code field, NULL: the default
+				    style's fill_by */
+	int line;              /* line of `publish`, 0 when absent */
 };
 
 struct cfg_layer {
@@ -74,6 +117,11 @@ struct cfg_layer {
 	int source_line;       /* line of `source` (or `scenes`), for messages
 				  about the data set; 0 when absent */
 	int crs_line;          /* line of `crs`, 0 when absent */
+
+	struct cfg_publish publish; /* checks of published versions */
+
+	struct cfg_link *links;   /* linked records of other layers */
+	size_t n_links;
 };
 
 /* A restricted area: features that touch it are never served. */
@@ -143,6 +191,11 @@ struct cfg {
 
 	struct cfg_user *users;
 	size_t n_users;
+
+	int versions_retention; /* published versions kept per layer, 0: all */
+
+	char *tiles_cache_control; /* Cache-Control of tiles, NULL: the
+				     default of tiles/tilecache.h */
 };
 
 /* Severity of a problem. A zeroed entry is an error. */

@@ -19,6 +19,8 @@
 #include "config/config.h"
 #include "layers/layers.h"
 
+struct tilecache;
+
 /* State shared by every request; immutable while the server runs, except
    for the registry's snapshots, which are swapped atomically. */
 struct server {
@@ -26,6 +28,7 @@ struct server {
 	struct layer_registry *layers;
 	const struct restricted_set *restricted;
 	struct metrics *metrics;
+	struct tilecache *tiles;          /* tile cache, NULL: tiles uncached */
 };
 
 struct http_param {

@@ -7,11 +7,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include "server/admin.h"
+#include "server/auth.h"
 #include "server/handlers.h"
 #include "server/http_core.h"
 #include "server/http_util.h"
 #include "server/metrics.h"
 #include "server/viewer.h"
+#include "server/wmts.h"
 
 /* Most query parameters a request may carry. */
 #define HTTP_MAX_PARAMS 100
@@ -113,48 +116,6 @@ static void base_url_build(const struct server *srv,
 		out[--n] = '\0';
 }
 
-/*
- * Find the caller's role from "Authorization: Bearer TOKEN" or api_key.
- * Returns 0 (anonymous when neither is sent) or -1 with `err` set.
- */
-static int authenticate(struct http_request *req, struct req_error *err)
-{
-	const char *header = http_header(req, "Authorization");
-	const char *token = NULL;
-	const struct cfg_user *user;
-
-	req->role = CFG_ROLE_ANONYMOUS;
-	req->user = NULL;
-	if (header != NULL) {
-		if (strncasecmp(header, "Bearer ", 7) != 0)
-			return req_error_set(err, REQ_UNAUTHORIZED,
-				"Authorization",
-				i18n_pick(req,
-					  "Chỉ chấp nhận xác thực kiểu "
-					  "\"Authorization: Bearer <mã truy cập>\".",
-					  "Only \"Authorization: Bearer <token>\" "
-					  "authentication is accepted."));
-		token = header + 7;
-		while (*token == ' ')
-			token++;
-	} else {
-		token = http_param(req, "api_key");
-		if (token == NULL)
-			return 0;
-	}
-
-	user = http_user_by_token(req->srv->cfg, token);
-	if (user == NULL)
-		/* The token itself is a secret: never echo it. */
-		return req_error_set(err, REQ_UNAUTHORIZED,
-			header != NULL ? "Authorization" : "api_key",
-			i18n_pick(req, "Mã truy cập không hợp lệ.",
-				  "Invalid access token."));
-	req->role = user->role;
-	req->user = user->name;
-	return 0;
-}
-
 static void reply_metrics(struct http_request *req, struct http_response *res)
 {
 	struct strbuf sb;
@@ -176,22 +137,6 @@ static void reply_metrics(struct http_request *req, struct http_response *res)
 			   body, size);
 }
 
-/* Paths served by later work: a 404 in the protocol's own format. */
-static void reply_not_implemented(struct http_request *req,
-				  struct http_response *res,
-				  enum error_style style)
-{
-	struct req_error err;
-	char shown[80];
-
-	req_error_set(&err, REQ_NOT_FOUND, "",
-		      i18n_pick(req,
-				"Đường dẫn \"%s\" chưa được hỗ trợ.",
-				"Path \"%s\" is not implemented yet."),
-		      req_value(req->path, shown, sizeof(shown)));
-	reply_error(req, res, style, &err);
-}
-
 static void route(struct http_request *req, struct http_response *res)
 {
 	const char *path = req->path;
@@ -208,20 +153,19 @@ static void route(struct http_request *req, struct http_response *res)
 		wms_handle(req, res);
 	} else if (path_is(path, "/wmts")) {
 		res->endpoint = "wmts";
-		/* TODO: WMTS KVP and RESTful access are not built yet. */
-		reply_not_implemented(req, res, STYLE_OWS);
+		wmts_handle(req, res);
 	} else if (path_is(path, "/tiles")) {
 		res->endpoint = "tiles";
-		/* TODO: XYZ tiles are not built yet. */
-		reply_not_implemented(req, res, STYLE_OWS);
+		xyz_handle(req, res);
 	} else if (path_is(path, "/viewer")) {
 		res->endpoint = "viewer";
 		viewer_handle(req, res);
+	} else if (strcmp(path, "/admin/audit") == 0) {
+		res->endpoint = "admin";
+		auth_audit_handle(req, res);
 	} else if (path_is(path, "/admin")) {
 		res->endpoint = "admin";
-		/* TODO: publishing, versions and the audit log are not built
-		   yet. */
-		reply_not_implemented(req, res, STYLE_PROBLEM);
+		admin_handle(req, res);
 	} else {
 		res->endpoint = "ogcapi";
 		ogcapi_handle(req, res);
@@ -239,7 +183,7 @@ static bool method_allowed(const char *method, const char *path)
 /* Checks that run before routing; returns -1 with `err` and the style. */
 static int request_prepare(struct http_request *req, struct http_outcome *out,
 			   char *path_buf, enum http_path_problem *problem,
-			   struct req_error *err)
+			   struct req_error *err, int *retry_after)
 {
 	char shown[80];
 
@@ -263,8 +207,9 @@ static int request_prepare(struct http_request *req, struct http_outcome *out,
 		out->preflight = true;
 		return 0;
 	}
-	if (authenticate(req, err) != 0) {
-		out->authenticate = "Bearer realm=\"vnsdi\", error=\"invalid_token\"";
+	if (auth_request(req, err, retry_after) != 0) {
+		if (err->kind == REQ_UNAUTHORIZED)
+			out->authenticate = "Bearer realm=\"vnsdi\", error=\"invalid_token\"";
 		return -1;
 	}
 	if (!method_allowed(req->method, req->path)) {
@@ -289,6 +234,7 @@ void http_dispatch(struct server *srv, struct MHD_Connection *conn,
 	char *path_buf = malloc(HTTP_MAX_PATH);
 	char base_url[320];
 	enum http_path_problem problem = HTTP_PATH_OK;
+	int retry_after = 0;
 
 	memset(&req, 0, sizeof(req));
 	memset(out, 0, sizeof(*out));
@@ -318,12 +264,19 @@ void http_dispatch(struct server *srv, struct MHD_Connection *conn,
 	base_url_build(srv, &req, base_url, sizeof(base_url));
 	req.base_url = base_url;
 
-	if (request_prepare(&req, out, path_buf, &problem, &err) != 0) {
+	if (request_prepare(&req, out, path_buf, &problem, &err,
+			    &retry_after) != 0) {
 		bool rejected = problem != HTTP_PATH_OK;
 
 		res->endpoint = rejected ? "rejected" : "other";
 		reply_error(&req, res, error_style_of(rejected ? raw_url :
 						      req.path), &err);
+		if (retry_after > 0) {
+			char seconds[16];
+
+			snprintf(seconds, sizeof(seconds), "%d", retry_after);
+			http_response_header(res, "Retry-After", seconds);
+		}
 		goto done;
 	}
 	if (params.too_many || params.no_memory) {
@@ -344,6 +297,8 @@ void http_dispatch(struct server *srv, struct MHD_Connection *conn,
 	route(&req, res);
 
 done:
+	if (res->status != 0)
+		auth_audit_response(&req, res);
 	params_free(&params);
 	free(path_buf);
 }

@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/admin.h"
 #include "server/cli.h"
 #include "server/handlers.h"
+#include "tiles/tilecache.h"
 #include "vn2000/vn2000.h"
 
 #define VNSDI_VERSION "0.1.0"
@@ -28,9 +30,25 @@ static void usage(FILE *out)
 	      "  vnsdi crs ...\n"
 	      "      Convert points between VN-2000 and WGS 84 (vnsdi crs "
 	      "--help).\n"
-	      "  vnsdi --help | --version\n"
-	      "\n"
-	      "Not implemented yet: publish, versions, rollback, seed.\n",
+	      "  vnsdi seed --config FILE --layer ID --tms ID --zoom A-B "
+	      "[--bbox W,S,E,N]\n"
+	      "            [--style NAME] [--format png|png8|jpeg]\n"
+	      "      Fill the tile cache, with a progress bar; Ctrl-C stops "
+	      "and the same\n"
+	      "      command resumes.\n"
+	      "  vnsdi publish --server URL --token TOKEN --layer ID FILE\n"
+	      "      Publish a GeoPackage, zipped Shapefile or GeoJSON as "
+	      "the layer's next\n"
+	      "      version, with progress bars (token also from "
+	      "VNSDI_TOKEN).\n"
+	      "  vnsdi versions --server URL --token TOKEN --layer ID "
+	      "[--version N | --from A --to B]\n"
+	      "      List versions, show one manifest, or diff two "
+	      "versions.\n"
+	      "  vnsdi rollback --server URL --token TOKEN --layer ID "
+	      "--version N\n"
+	      "      Publish a copy of version N as a new version.\n"
+	      "  vnsdi --help | --version\n",
 	      out);
 }
 
@@ -133,7 +151,7 @@ static int command_check(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	static const char *const later[] = {
-		"publish", "versions", "rollback", "seed", NULL
+		"publish", "versions", "rollback", NULL
 	};
 	const char *command = argc > 1 ? argv[1] : NULL;
 
@@ -159,6 +177,20 @@ int main(int argc, char **argv)
 
 		cli_gdal_init();
 		status = vn2000_cli_main(argc - 1, argv + 1);
+		vn2000_thread_cleanup();
+		return status;
+	}
+	if (strcmp(command, "publish") == 0)
+		return publish_cli_main(argc - 1, argv + 1);
+	if (strcmp(command, "versions") == 0)
+		return versions_cli_main(argc - 1, argv + 1);
+	if (strcmp(command, "rollback") == 0)
+		return rollback_cli_main(argc - 1, argv + 1);
+	if (strcmp(command, "seed") == 0) {
+		int status;
+
+		cli_gdal_init();
+		status = seed_cli_main(argc - 1, argv + 1);
 		vn2000_thread_cleanup();
 		return status;
 	}

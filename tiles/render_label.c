@@ -64,6 +64,7 @@ static double ring_centroid(const struct geom *g, const double *xy,
 	const double *first = NULL, *prev = NULL;
 	double area2 = 0, cx = 0, cy = 0;
 
+	c[0] = c[1] = 0;
 	box[0] = box[1] = INFINITY;
 	box[2] = box[3] = -INFINITY;
 	for (uint32_t i = g->part_start[part]; i < g->part_start[part + 1];
@@ -120,12 +121,80 @@ static bool polygon_contains(const struct geom *g, const double *xy,
 	return inside;
 }
 
+/* Baseline distance of two-line labels, as a fraction of the font's
+   recommended line height: cadastral labels sit tight. */
+#define LABEL_LINE_SPACING 0.95
+
+/* Extents of up to two lines split by '\n': the widest line and the total
+   height. */
+struct label_lines {
+	char text[2][128];
+	cairo_text_extents_t ext[2];
+	int n;
+	double width;
+	double height;
+	double step;              /* baseline to baseline */
+};
+
+static bool label_lines_measure(cairo_t *cr, const char *text,
+				struct label_lines *lines)
+{
+	const char *newline = strchr(text, '\n');
+	cairo_font_extents_t font;
+
+	memset(lines, 0, sizeof(*lines));
+	lines->n = newline != NULL ? 2 : 1;
+	if (newline != NULL) {
+		size_t first = (size_t)(newline - text);
+
+		if (first >= sizeof(lines->text[0]) ||
+		    strlen(newline + 1) >= sizeof(lines->text[1]) ||
+		    strchr(newline + 1, '\n') != NULL)
+			return false;
+		memcpy(lines->text[0], text, first);
+		strcpy(lines->text[1], newline + 1);
+	} else {
+		if (strlen(text) >= sizeof(lines->text[0]))
+			return false;
+		strcpy(lines->text[0], text);
+	}
+	cairo_font_extents(cr, &font);
+	lines->step = font.height * LABEL_LINE_SPACING;
+	for (int i = 0; i < lines->n; i++) {
+		if (!render_utf8_valid(lines->text[i]))
+			return false;
+		cairo_text_extents(cr, lines->text[i], &lines->ext[i]);
+		lines->width = fmax(lines->width, lines->ext[i].width);
+	}
+	/* From the top of the first line's ink to the bottom of the last. */
+	lines->height = lines->n == 1
+		? lines->ext[0].height
+		: lines->step + lines->ext[1].y_bearing +
+			  lines->ext[1].height - lines->ext[0].y_bearing;
+	return true;
+}
+
+/* Round to the nearest whole pixel, halves upwards. Unlike round(), this
+   commutes with a shift by whole pixels (round(-0.5) is -1 but
+   round(255.5) is 256), so tiles agree with their neighbours. */
+static double pixel_round(double v)
+{
+	return floor(v + 0.5);
+}
+
+/*
+ * Draw `text` (one line, or two split by '\n') centred on the centroid of
+ * the polygon's largest exterior ring, when its box fits inside the
+ * polygon. The anchor is rounded to whole pixels, so glyphs rasterise the
+ * same way wherever the canvas origin lies on the pixel grid (tiles of one
+ * matrix are whole pixels apart).
+ */
 bool render_label_polygon(cairo_t *cr, const struct geom *g,
 			  const double *xy, const char *text)
 {
-	cairo_text_extents_t ext;
+	struct label_lines lines;
 	double best = 0, c[2] = {0, 0}, box[4] = {0, 0, 0, 0};
-	double x0, y0, x1, y1;
+	double x0, y0, x1, y1, top;
 
 	/* The largest exterior ring carries the label. */
 	for (uint32_t part = 0; part < g->n_parts; part++) {
@@ -142,19 +211,19 @@ bool render_label_polygon(cairo_t *cr, const struct geom *g,
 			memcpy(box, rbox, sizeof(box));
 		}
 	}
-	if (best == 0 || !render_utf8_valid(text))
+	if (best == 0 || !label_lines_measure(cr, text, &lines))
 		return false;
-
-	cairo_text_extents(cr, text, &ext);
-	if (ext.width + 2 * LABEL_PADDING > box[2] - box[0] ||
-	    ext.height + 2 * LABEL_PADDING > box[3] - box[1])
+	if (lines.width + 2 * LABEL_PADDING > box[2] - box[0] ||
+	    lines.height + 2 * LABEL_PADDING > box[3] - box[1])
 		return false;
 
 	/* The text box must lie inside the polygon (holes excluded). */
-	x0 = c[0] - ext.width / 2;
-	x1 = c[0] + ext.width / 2;
-	y0 = c[1] - ext.height / 2;
-	y1 = c[1] + ext.height / 2;
+	c[0] = pixel_round(c[0]);
+	c[1] = pixel_round(c[1]);
+	x0 = c[0] - lines.width / 2;
+	x1 = c[0] + lines.width / 2;
+	y0 = c[1] - lines.height / 2;
+	y1 = c[1] + lines.height / 2;
 	if (!polygon_contains(g, xy, c[0], c[1]) ||
 	    !polygon_contains(g, xy, x0, y0) ||
 	    !polygon_contains(g, xy, x1, y0) ||
@@ -163,8 +232,18 @@ bool render_label_polygon(cairo_t *cr, const struct geom *g,
 		return false;
 
 	cairo_set_source_rgb(cr, 0.0, 0.0, 0.0);
-	cairo_move_to(cr, x0 - ext.x_bearing, y0 - ext.y_bearing);
-	cairo_show_text(cr, text);
+	top = pixel_round(y0);
+	for (int i = 0; i < lines.n; i++) {
+		const cairo_text_extents_t *e = &lines.ext[i];
+		/* Each line centred; the first line's ink starts at the top,
+		   the next baseline one step lower. */
+		double baseline = top - lines.ext[0].y_bearing + i * lines.step;
+
+		cairo_move_to(cr, pixel_round(c[0] - e->width / 2 -
+					      e->x_bearing),
+			      pixel_round(baseline));
+		cairo_show_text(cr, lines.text[i]);
+	}
 	cairo_new_path(cr);
 	return true;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "tiles/render.h"
 #include "tiles/render_internal.h"
@@ -37,7 +38,11 @@ struct vector_ctx {
 	bool use_lonlat;               /* snapshot without a storage CRS */
 	int fill_attr;                 /* index of style->fill_by, or -1 */
 	int label_attr;                /* index of style->label, or -1 */
+	int area_attr;                 /* parcel area printed under the
+					  label, or -1 */
 	double clip[4];                /* min x, min y, max x, max y in px */
+	double px_per_lon;             /* canvas pixels per degree, at most */
+	double px_per_lat;
 
 	const struct feature **found;  /* candidates, sorted by fid */
 	size_t n_found;
@@ -499,13 +504,27 @@ static int vector_draw_feature(struct vector_ctx *ctx, const struct feature *f)
 
 /* ---- labels ---- */
 
-/* The label text of a feature, or NULL. Personal attributes never label. */
-static const char *vector_label_text(const struct vector_ctx *ctx,
-				     const struct feature *f,
+/* The attribute printed under a polygon's label (the style's
+   label_area), or -1. Personal attributes never qualify. */
+static int vector_area_attr(const struct layer_snapshot *snap,
+			    const struct cfg_style *style, int label_attr)
+{
+	int a;
+
+	if (style->label_area == NULL || label_attr < 0)
+		return -1;
+	a = layer_attr_find(snap, style->label_area);
+	if (a < 0 || a == label_attr || snap->attrs[a].personal)
+		return -1;
+	return a;
+}
+
+/* Format one attribute value for a label into buf; NULL when empty. */
+static const char *vector_value_text(const struct vector_ctx *ctx,
+				     const struct feature *f, int attr,
 				     char *buf, size_t size)
 {
 	const struct value *v;
-	int attr = ctx->label_attr;
 
 	if (attr < 0 || f->values == NULL || ctx->snap->attrs[attr].personal)
 		return NULL;
@@ -520,21 +539,77 @@ static const char *vector_label_text(const struct vector_ctx *ctx,
 		snprintf(buf, size, "%.1f", v->u.d);
 		return buf;
 	default:
-		return v->u.s != NULL && v->u.s[0] != '\0' ? v->u.s : NULL;
+		if (v->u.s == NULL || v->u.s[0] == '\0')
+			return NULL;
+		snprintf(buf, size, "%s", v->u.s);
+		return buf;
 	}
 }
 
 /*
- * TODO: this is the simple label: one attribute, horizontal, at the
- * centroid of the largest ring, drawn when it fits. Vietnamese cadastral
- * maps print the land-use code beside the parcel number over the area (for
- * example ODT 18/421,1) and write labels along narrow parcels. Tiles also
- * need a placement rule that gives the same position in neighbouring
- * tiles, so that labels are neither cut nor doubled at tile edges.
+ * The label text of a feature, or NULL. Personal attributes never label.
+ * A style with label_area gets the cadastral form: the label value over
+ * the area, as Vietnamese cadastral maps print the parcel number over its
+ * area ("125" over "350.2"), as two lines split by '\n'.
  */
+static const char *vector_label_text(const struct vector_ctx *ctx,
+				     const struct feature *f,
+				     char *buf, size_t size)
+{
+	char area[48];
+	const char *text = vector_value_text(ctx, f, ctx->label_attr, buf,
+					     size);
+	const char *below;
+	size_t n;
+
+	if (text == NULL)
+		return NULL;
+	below = vector_value_text(ctx, f, ctx->area_attr, area, sizeof(area));
+	n = strlen(text);
+	if (below != NULL && n + 1 + strlen(below) < size &&
+	    strchr(text, '\n') == NULL) {
+		buf[n] = '\n';
+		memcpy(buf + n + 1, below, strlen(below) + 1);
+	}
+	return buf;
+}
+
+/*
+ * Labels are placed by a rule that depends only on the feature and the
+ * scale, never on the canvas box: the anchor is the centroid of the
+ * largest ring (render_label.c), and a label is drawn only where the whole
+ * text box fits inside the polygon. Neighbouring tiles of one tile matrix
+ * therefore place a label at the same ground position; a label crossing a
+ * tile edge is drawn in both tiles, so it shows whole and once. Every
+ * feature whose box meets the canvas widened by the search margin is a
+ * candidate, and a label only shows inside its own polygon, so no label
+ * can reach a tile without its feature being found there.
+ * TODO: labels along narrow parcels and the land-use code beside the
+ * parcel number (ODT 18/421,1) are not drawn yet.
+ */
+/*
+ * Whether a feature is too small on the canvas to hold any label. The
+ * smallest label, one digit, needs a box of about 10 x 12 px with its
+ * padding; the bounds below are lower by more than the factor by which
+ * the CRS84 box can misjudge pixel sizes (about 1.4 for a canvas rotated
+ * 45 degrees from the meridians), so no label that fits is skipped. At low
+ * zooms this spares projecting and measuring thousands of tiny parcels.
+ */
+#define LABEL_MIN_WIDTH_PX 6.0
+#define LABEL_MIN_HEIGHT_PX 8.0
+
+static bool vector_label_too_small(const struct vector_ctx *ctx,
+				   const struct feature *f)
+{
+	return (f->bbox[2] - f->bbox[0]) * ctx->px_per_lon <
+		       LABEL_MIN_WIDTH_PX ||
+	       (f->bbox[3] - f->bbox[1]) * ctx->px_per_lat <
+		       LABEL_MIN_HEIGHT_PX;
+}
+
 static int vector_draw_labels(struct vector_ctx *ctx)
 {
-	char buf[64];
+	char buf[160];
 
 	if (ctx->label_attr < 0)
 		return 0;
@@ -542,8 +617,11 @@ static int vector_draw_labels(struct vector_ctx *ctx)
 	for (size_t i = 0; i < ctx->n_found; i++) {
 		const struct feature *f = ctx->found[i];
 		const struct geom *g = feature_geom(ctx, f);
-		const char *text = vector_label_text(ctx, f, buf, sizeof(buf));
+		const char *text;
 
+		if (vector_label_too_small(ctx, f))
+			continue;
+		text = vector_label_text(ctx, f, buf, sizeof(buf));
 		if (text == NULL || g->type != GEOM_POLYGON || !geom_usable(g))
 			continue;
 		if (vector_project(ctx, g) != 0)
@@ -572,6 +650,7 @@ static int vector_setup(struct vector_ctx *ctx, struct render_canvas *canvas,
 					: -1;
 	ctx->label_attr = style->label ? layer_attr_find(snap, style->label)
 				       : -1;
+	ctx->area_attr = vector_area_attr(snap, style, ctx->label_attr);
 	ctx->clip[0] = -margin;
 	ctx->clip[1] = -margin;
 	ctx->clip[2] = canvas->req.width + margin;
@@ -622,6 +701,12 @@ int render_vector_draw(struct render_canvas *canvas,
 	}
 	if (vector_find(&ctx, box) != 0)
 		goto done;
+	/* The box is at least as large as the canvas, so these are lower
+	   bounds of the pixels per degree. */
+	ctx.px_per_lon = box[2] > box[0]
+		? canvas->req.width / (box[2] - box[0]) : INFINITY;
+	ctx.px_per_lat = box[3] > box[1]
+		? canvas->req.height / (box[3] - box[1]) : INFINITY;
 
 	cairo_save(canvas->cr);
 	for (size_t i = 0; i < ctx.n_found; i++)

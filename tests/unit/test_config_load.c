@@ -472,6 +472,17 @@ static const struct bad_case bad_cases[] = {
 		   "      - label: SoThuTuThua\n",
 	  6, "layers[0].styles[0].label names attribute \"SoThuTuThua\"",
 	  NULL, CFG_SEVERITY_ERROR, false },
+	{ "label-area-not-exposed",
+	  LAYER_OK "    attributes: [MaThua]\n    styles:\n"
+		   "      - label: MaThua\n        label_area: DienTich\n",
+	  7, "layers[0].styles[0].label_area names attribute \"DienTich\"",
+	  NULL, CFG_SEVERITY_ERROR, false },
+	{ "tiles-unknown-key", LAYER_OK "tiles:\n  cache: public\n", 5,
+	  "unknown key \"cache\" in tiles", NULL, CFG_SEVERITY_ERROR, false },
+	{ "tiles-cache-control-line-break",
+	  LAYER_OK "tiles:\n  cache_control: \"public\\r\\nX-Evil: 1\"\n", 5,
+	  "for tiles.cache_control: 1 to 256 printable ASCII characters",
+	  "cho tiles.cache_control", CFG_SEVERITY_ERROR, false },
 	{ "bad-colour", LAYER_OK "    styles:\n      - fill: \"#12345\"\n", 5,
 	  "invalid colour \"#12345\" for layers[0].styles[0].fill: expected "
 	  "\"#RRGGBB\" or \"#RRGGBBAA\"",

@@ -1,0 +1,40 @@
+-- wrk script of bench_tiles.py: cycle through a list of request paths, one
+-- per line, each wrk thread starting at its own offset so that threads do
+-- not ask for the same tile at the same moment. Prints one JSON line with
+-- the counts and latency percentiles when the run ends.
+--
+-- wrk -t2 -c16 -d10s -s bench_tiles_wrk.lua http://127.0.0.1:PORT -- LIST
+
+local threads = {}
+local paths = {}
+local next_index = 1
+
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  for line in io.lines(args[1]) do
+    if line ~= "" then
+      paths[#paths + 1] = line
+    end
+  end
+  next_index = (id * math.floor(#paths / 8)) % #paths + 1
+end
+
+function request()
+  local path = paths[next_index]
+  next_index = next_index % #paths + 1
+  return wrk.format("GET", path)
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests": %d, "duration_us": %d, "bytes": %d, "non_2xx": %d, ' ..
+    '"socket_errors": %d, "p50_us": %d, "p99_us": %d, "max_us": %d}\n',
+    summary.requests, summary.duration, summary.bytes, e.status,
+    e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(99), latency.max))
+end
