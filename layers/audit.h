@@ -37,7 +37,9 @@ struct audit_event {
 				   "scene_dropped" */
 	const char *reason;     /* code: "invalid_token", "forbidden",
 				   "rate_limited", "personal_attribute",
-				   "restricted_area", "footprint" */
+				   "restricted_area", "linked_restricted"
+				   (a record linking to a feature dropped
+				   for a restricted area), "footprint" */
 	const char *user;       /* configured user name, NULL: anonymous */
 	enum cfg_role role;
 	bool has_role;          /* write `role` */

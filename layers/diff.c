@@ -293,7 +293,9 @@ static void side_number_duplicates(struct diff_side *s)
 {
 	size_t i = 0;
 
-	qsort(s->items, s->n, sizeof(*s->items), item_compare);
+	/* qsort must not be given a NULL array, which an empty side has. */
+	if (s->n > 1)
+		qsort(s->items, s->n, sizeof(*s->items), item_compare);
 	while (i < s->n) {
 		size_t j = i;
 
@@ -313,7 +315,8 @@ static void side_number_duplicates(struct diff_side *s)
 		}
 		i = j + 1;
 	}
-	qsort(s->items, s->n, sizeof(*s->items), item_compare);
+	if (s->n > 1)
+		qsort(s->items, s->n, sizeof(*s->items), item_compare);
 }
 
 int diff_files(const struct cfg_layer *layer, const char *old_path,

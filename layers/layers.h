@@ -122,6 +122,18 @@ struct layer_snapshot {
 					  because they touch a restricted
 					  area */
 	size_t n_dropped_footprint;    /* scenes dropped for their area */
+	size_t n_dropped_linked;       /* of n_dropped_restricted: records
+					  dropped because they link to a
+					  feature dropped for a restricted
+					  area (see layer_registry_open) */
+	/* Key values that other layers link to (cfg_link target_key) of
+	   the features dropped for a restricted area, one entry per
+	   attribute; never served. */
+	struct layer_dropped_keys *dropped_keys;
+	size_t n_dropped_keys;
+	struct layer_snapshot *base;   /* the snapshot whose features this
+					  one borrows (a link-filtered
+					  copy), or NULL */
 	double load_ms;                /* time taken by layer_snapshot_load */
 	atomic_int refcount;           /* see layer_snapshot_retain */
 };
@@ -197,6 +209,14 @@ struct layer_condition {
 	const char *value;
 };
 
+struct layer_filter;                   /* a parsed filter, layer_filter_parse */
+
+/* One key of a sort: an attribute index and the direction. */
+struct layer_sort_key {
+	size_t attr;
+	bool descending;
+};
+
 struct layer_query {
 	const double *bbox;            /* CRS84 box, or NULL */
 	const struct layer_condition *conditions;
@@ -204,6 +224,12 @@ struct layer_query {
 	size_t offset;
 	size_t limit;
 	enum cfg_role role;            /* conditions on hidden attributes fail */
+	/* Filters that must all match (CQL2, datetime); may be NULL/0. */
+	const struct layer_filter *const *filters;
+	size_t n_filters;
+	/* Sort keys, then fid; NULL/0: fid order. */
+	const struct layer_sort_key *sort;
+	size_t n_sort;
 };
 
 struct layer_result {
@@ -226,6 +252,55 @@ int layer_query_run(const struct layer_snapshot *snap,
 void layer_result_clear(struct layer_result *result);
 
 /*
+ * Filters (CQL2 text and JSON, datetime), parsed into one tree and
+ * evaluated by vnsdi; no request text ever reaches a database.
+ */
+enum layer_filter_lang {
+	LAYER_FILTER_CQL2_TEXT,
+	LAYER_FILTER_CQL2_JSON
+};
+
+/* Name of the geometry in filters and queryables. */
+#define LAYER_FILTER_GEOMETRY "geometry"
+
+/*
+ * Parse a CQL2 filter for a snapshot. Only the attributes `role` may read
+ * are known (a hidden attribute reads exactly like a missing one).
+ * Geometry literals are in `filter_crs` (NULL: CRS84) and its axis order;
+ * they are transformed to CRS84 with densified edges. Returns 0 and *out,
+ * or -1 with a message "Vietnamese / English" in `error`. The filter
+ * uses the calling thread's GEOS handle: evaluate it in that thread only.
+ */
+int layer_filter_parse(const struct layer_snapshot *snap,
+		       enum layer_filter_lang lang, const char *text,
+		       const struct vn2000_crs *filter_crs, enum cfg_role role,
+		       struct layer_filter **out, char *error,
+		       size_t error_size);
+
+/*
+ * A filter for the OGC API datetime parameter on the layer's
+ * time_attribute: an instant or an interval "A/B" with ".." or "" for an
+ * open end, dates or date-times. A feature matches when its time (a whole
+ * day for a date) meets the instant or interval. Returns 0 and *out, or -1
+ * with a message in `error` (no time attribute, bad syntax).
+ */
+int layer_filter_datetime(const struct layer_snapshot *snap,
+			  const char *text, struct layer_filter **out,
+			  char *error, size_t error_size);
+
+/* Whether a feature matches. Accepts NULL (matches everything). */
+bool layer_filter_match(const struct layer_filter *filter,
+			const struct feature *f);
+
+/*
+ * When every match must meet a CRS84 box (a spatial predicate at the top
+ * of the filter or under AND), store it in `box` and return true.
+ */
+bool layer_filter_envelope(const struct layer_filter *filter, double box[4]);
+
+void layer_filter_free(struct layer_filter *filter);
+
+/*
  * The set of live snapshots, one per configured layer. Readers acquire a
  * reference; a publish swaps in a new snapshot, and requests in flight
  * finish on the old one.
@@ -235,6 +310,9 @@ struct layer_registry;
 /*
  * Load every layer of the config. Returns 0 and a registry, or -1 with every
  * problem in `errors`. `restricted` is borrowed and must outlive the registry.
+ * Records that link (cfg_link) to a feature dropped for a restricted area
+ * are dropped too: the registry serves a copy of such a layer without them,
+ * and recomputes these copies at every layer_registry_swap.
  */
 int layer_registry_open(const struct cfg *cfg,
 			const struct restricted_set *restricted,
@@ -257,10 +335,21 @@ struct layer_snapshot *layer_registry_acquire_id(struct layer_registry *reg,
  * Swap in a new snapshot for its layer (found by snap->cfg->id); takes over
  * the caller's reference and releases the registry's reference to the old
  * one. Returns 0, or -1 for an unknown layer (the caller keeps its
- * reference).
+ * reference). The layer served may be a copy of `snap` without the records
+ * that link to a restricted feature, and the layers that link to it are
+ * filtered again against its dropped keys.
  */
 int layer_registry_swap(struct layer_registry *reg,
 			struct layer_snapshot *snap);
+
+/*
+ * Replace each of the n snapshots (one per config layer in config order,
+ * NULL for a layer that did not load) by what the registry would serve:
+ * a copy without the records that link to a feature dropped for a
+ * restricted area. Takes over the references in `snaps`. Returns 0, or -1
+ * when memory runs out (the array is then unchanged).
+ */
+int layer_snapshots_filter_links(struct layer_snapshot **snaps, size_t n);
 
 /* Free a geometry's arrays (not the struct itself). Accepts NULL. */
 void geom_clear(struct geom *g);

@@ -132,6 +132,31 @@ const struct vn2000_crs *layer_crs_choose(GDALDatasetH ds, OGRLayerH layer,
 					  char *note, size_t note_size,
 					  char *error, size_t error_size);
 
+/* A message in Vietnamese and in English; empty strings: none. */
+struct layer_message {
+	char vi[1024];
+	char en[1024];
+};
+
+/*
+ * layer_crs_choose with its failure reason in both languages (`error`),
+ * and a `warning` when the config declares a CRS that differs from the one
+ * the data set declares (different PROJ definitions).
+ */
+const struct vn2000_crs *layer_crs_choose_lang(GDALDatasetH ds,
+					       OGRLayerH layer,
+					       const char *declared,
+					       char *note, size_t note_size,
+					       struct layer_message *error,
+					       struct layer_message *warning);
+
+/*
+ * Whether `path` names something that is neither a regular file nor a
+ * folder (a FIFO, a device, a socket), which GDAL could block on. False
+ * for paths that do not exist, such as GDAL connection strings.
+ */
+bool layer_path_is_special(const char *path);
+
 /*
  * Open a vector data set read-only and find the named layer (NULL: the
  * first). `allow_single` accepts the only layer of the data set when the
@@ -151,6 +176,61 @@ int layer_vector_load(const struct cfg *cfg, const struct cfg_layer *layer,
 int layer_raster_load(const struct cfg *cfg, const struct cfg_layer *layer,
 		      const struct restricted_set *restricted,
 		      struct layer_snapshot *snap, struct cfg_errors *errors);
+
+/*
+ * The values of one attribute over the features of a layer that were
+ * dropped for a restricted area, as key text (layer_key_text), sorted and
+ * unique once the load ends.
+ */
+struct layer_dropped_keys {
+	char *attr;
+	char **values;
+	size_t n_values;
+	size_t cap_values;
+};
+
+/* Largest number of key values recorded per attribute. */
+#define LAYER_MAX_DROPPED_KEYS LAYER_MAX_FEATURES
+
+/*
+ * The text by which link keys are compared: integers in decimal, reals
+ * with 17 significant digits, strings and dates as they are. Returns NULL
+ * for a null value; the result is `buf` or the value's own string.
+ */
+const char *layer_key_text(const struct attr_def *attr,
+			   const struct value *value, char *buf,
+			   size_t size);
+
+/* Add `value` (copied) to `keys`. Returns 0, or -1 (no memory, cap). */
+int layer_dropped_keys_add(struct layer_dropped_keys *keys,
+			   const char *value);
+
+/* Sort the values and drop duplicates, so they can be searched. */
+void layer_dropped_keys_finish(struct layer_dropped_keys *keys);
+
+/* Free the n entries of `keys` and the array. Accepts NULL. */
+void layer_dropped_keys_free(struct layer_dropped_keys *keys, size_t n);
+
+/*
+ * Build the snapshots to serve from the loaded ones: bases[i] is layer i of
+ * the config as loaded (NULL for none), current[i] what is served now (NULL
+ * at start). Every record of a vector layer whose link key (cfg_link.key)
+ * matches a dropped key of the linked layer is dropped, then the records
+ * linking to those, until nothing changes. served[i] receives a new
+ * reference: current[i] when it already serves the same records, bases[i]
+ * when nothing is dropped, else a filtered copy that borrows the base's
+ * features. Returns 0, or -1 when memory runs out (served[] is then all
+ * NULL).
+ */
+int layer_links_filter(struct layer_snapshot *const *bases,
+		       struct layer_snapshot *const *current, size_t n,
+		       struct layer_snapshot **served);
+
+/*
+ * Build the spatial index and the extents of a snapshot's features.
+ * Returns 0, or -1 when memory runs out.
+ */
+int layer_vector_index(struct layer_snapshot *snap);
 
 /* Free a snapshot's contents and the snapshot (refcount ignored). */
 void layer_snapshot_destroy(struct layer_snapshot *snap);

@@ -162,10 +162,18 @@ static int scene_open(struct raster_load *r, const struct cfg_scene *cs,
 	int line = cs->line ? cs->line : l->line;
 	char note[256], reason[512] = "";
 	double gt[6];
-	GDALDatasetH ds = GDALOpenEx(cs->path, GDAL_OF_RASTER |
-				     GDAL_OF_READONLY, NULL, NULL, NULL);
+	GDALDatasetH ds = NULL;
 	int rc = -1;
 
+	if (layer_path_is_special(cs->path)) {
+		LAYER_ERROR(r->errors, file, line,
+			    "lớp %s: ảnh %s không phải tệp thông thường",
+			    "layer %s: scene %s is not a regular file",
+			    l->id, cs->path);
+		return -1;
+	}
+	ds = GDALOpenEx(cs->path, GDAL_OF_RASTER | GDAL_OF_READONLY, NULL,
+			NULL, NULL);
 	if (ds == NULL) {
 		LAYER_ERROR(r->errors, file, line,
 			    "lớp %s: không mở được ảnh %s: %s",

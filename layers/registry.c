@@ -4,8 +4,16 @@
  * reference; a swap takes the write lock to replace the pointer and drops
  * the registry's reference to the old snapshot after unlocking, so
  * requests in flight finish on the snapshot they hold.
+ *
+ * What a slot serves is its base, the snapshot as loaded, or a copy of the
+ * base without the records that link to a feature dropped for a restricted
+ * area (see links.c), which holds a reference to the base. A swap replaces
+ * one base and recomputes what every slot serves, under one mutex so swaps
+ * never interleave.
  */
 #include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,14 +21,67 @@
 
 struct layer_slot {
 	pthread_rwlock_t lock;
-	struct layer_snapshot *snap;  /* the registry's reference */
+	struct layer_snapshot *snap;  /* served: the registry's reference */
 };
+
+static struct layer_snapshot *slot_base(const struct layer_slot *slot)
+{
+	return slot->snap != NULL && slot->snap->base != NULL ? slot->snap->base
+							      : slot->snap;
+}
 
 struct layer_registry {
 	const struct cfg *cfg;
 	struct layer_slot *slots;     /* one per cfg->layers entry */
 	size_t n_slots;
+	pthread_mutex_t swap_lock;    /* serialises layer_registry_swap */
 };
+
+/*
+ * Serve in every slot what the links of the current bases leave, with
+ * `base` (borrowed) as the new base of slot `index`. Returns 0, or -1 when
+ * memory runs out (the slots then keep what they serve).
+ */
+static int registry_filter(struct layer_registry *reg, size_t index,
+			   struct layer_snapshot *base)
+{
+	struct layer_snapshot **bases = calloc(reg->n_slots + 1,
+					       sizeof(*bases));
+	struct layer_snapshot **current = calloc(reg->n_slots + 1,
+						 sizeof(*current));
+	struct layer_snapshot **served = calloc(reg->n_slots + 1,
+						sizeof(*served));
+	int rc = -1;
+
+	if (bases == NULL || current == NULL || served == NULL)
+		goto cleanup;
+	/* Only swaps write these pointers, and they hold swap_lock. */
+	for (size_t i = 0; i < reg->n_slots; i++) {
+		bases[i] = i == index ? base : slot_base(&reg->slots[i]);
+		current[i] = reg->slots[i].snap;
+	}
+	if (layer_links_filter(bases, current, reg->n_slots, served) != 0)
+		goto cleanup;
+	for (size_t i = 0; i < reg->n_slots; i++) {
+		struct layer_slot *slot = &reg->slots[i];
+		struct layer_snapshot *old;
+		if (served[i] == slot->snap) {
+			layer_snapshot_release(served[i]);
+			continue;
+		}
+		pthread_rwlock_wrlock(&slot->lock);
+		old = slot->snap;
+		slot->snap = served[i];
+		pthread_rwlock_unlock(&slot->lock);
+		layer_snapshot_release(old);
+	}
+	rc = 0;
+cleanup:
+	free(bases);
+	free(current);
+	free(served);
+	return rc;
+}
 
 int layer_registry_open(const struct cfg *cfg,
 			const struct restricted_set *restricted,
@@ -39,6 +100,7 @@ int layer_registry_open(const struct cfg *cfg,
 		return -1;
 	}
 	reg->cfg = cfg;
+	pthread_mutex_init(&reg->swap_lock, NULL);
 
 	/* Load every layer, so one run reports every problem. */
 	for (size_t i = 0; i < cfg->n_layers; i++) {
@@ -48,6 +110,11 @@ int layer_registry_open(const struct cfg *cfg,
 		if (layer_snapshot_load(cfg, &cfg->layers[i], NULL, 1,
 					restricted, &slot->snap, errors) != 0)
 			rc = -1;
+	}
+	if (rc == 0 && registry_filter(reg, SIZE_MAX, NULL) != 0) {
+		LAYER_ERROR(errors, cfg->path, 0, "%s", "%s",
+			    "hết bộ nhớ / out of memory");
+		rc = -1;
 	}
 	if (rc != 0) {
 		layer_registry_close(reg);
@@ -65,6 +132,7 @@ void layer_registry_close(struct layer_registry *reg)
 		layer_snapshot_release(reg->slots[i].snap);
 		pthread_rwlock_destroy(&reg->slots[i].lock);
 	}
+	pthread_mutex_destroy(&reg->swap_lock);
 	free(reg->slots);
 	free(reg);
 }
@@ -112,8 +180,6 @@ struct layer_snapshot *layer_registry_acquire_id(struct layer_registry *reg,
 int layer_registry_swap(struct layer_registry *reg,
 			struct layer_snapshot *snap)
 {
-	struct layer_slot *slot;
-	struct layer_snapshot *old;
 	long i;
 
 	if (reg == NULL || snap == NULL || snap->cfg == NULL)
@@ -121,11 +187,19 @@ int layer_registry_swap(struct layer_registry *reg,
 	i = registry_find(reg, snap->cfg->id);
 	if (i < 0)
 		return -1;
-	slot = &reg->slots[i];
-	pthread_rwlock_wrlock(&slot->lock);
-	old = slot->snap;
-	slot->snap = snap;
-	pthread_rwlock_unlock(&slot->lock);
-	layer_snapshot_release(old);
+	pthread_mutex_lock(&reg->swap_lock);
+	if (registry_filter(reg, (size_t)i, snap) != 0) {
+		/* Serving the new version unfiltered could leak linked
+		   records: keep the old one. */
+		pthread_mutex_unlock(&reg->swap_lock);
+		fprintf(stderr, "layers: layer=%s: out of memory while "
+			"dropping linked records; version %lld not served\n",
+			snap->cfg->id, (long long)snap->version);
+		return -1;
+	}
+	pthread_mutex_unlock(&reg->swap_lock);
+	/* The slot now holds its own reference to snap (or to a copy that
+	   holds one). */
+	layer_snapshot_release(snap);
 	return 0;
 }

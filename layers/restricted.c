@@ -224,6 +224,7 @@ static int restricted_open(struct restricted_load *l)
 	const struct cfg_restricted *r = l->r;
 	const struct vn2000_crs *crs, *crs84 = vn2000_crs_find("CRS:84");
 	char error[640], note[256];
+	struct layer_message why, warning;
 	const char *enc;
 
 	l->ds = layer_vector_open(r->source, r->source_layer, false, false,
@@ -235,15 +236,21 @@ static int restricted_open(struct restricted_load *l)
 			    r->source, error);
 		return -1;
 	}
-	crs = layer_crs_choose(l->ds, l->ogr, r->crs, note, sizeof(note),
-			       error, sizeof(error));
+	crs = layer_crs_choose_lang(l->ds, l->ogr, r->crs, note, sizeof(note),
+				    &why, &warning);
 	if (crs == NULL) {
 		LAYER_ERROR(l->errors, l->file, r->line,
-			    "vùng hạn chế %s: %s; khai báo crs: EPSG:NNNN",
-			    "restricted area %s: %s; declare crs: EPSG:NNNN",
-			    r->source, error);
+			    "vùng hạn chế %s: %s%.0s; khai báo crs: EPSG:NNNN",
+			    "restricted area %s: %.0s%s; declare crs: "
+			    "EPSG:NNNN",
+			    r->source, why.vi, why.en);
 		return -1;
 	}
+	if (warning.vi[0] != '\0')
+		LAYER_WARNING(l->errors, l->file, r->line,
+			      "vùng hạn chế %s: %s%.0s",
+			      "restricted area %s: %.0s%s", r->source,
+			      warning.vi, warning.en);
 	if (crs != crs84) {
 		l->to_lonlat = vn2000_transform_get(crs, crs84);
 		if (l->to_lonlat == NULL) {

@@ -82,6 +82,8 @@ static char *secrecy_first_layer(const char *source)
 	char *name = NULL;
 
 	layer_gdal_init();
+	if (layer_path_is_special(source))
+		return NULL;
 	CPLPushErrorHandler(CPLQuietErrorHandler);
 	ds = GDALOpenEx(source, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
 			NULL, NULL);
@@ -214,14 +216,25 @@ void secrecy_audit_snapshot(const struct layer_snapshot *snap)
 	for (size_t i = 0; i < snap->n_scenes; i++)
 		if (snap->scenes[i].dropped)
 			secrecy_audit_scene(snap, &snap->scenes[i]);
-	if (snap->n_scenes == 0 && snap->n_dropped_restricted > 0) {
+	if (snap->n_scenes == 0 &&
+	    snap->n_dropped_restricted > snap->n_dropped_linked) {
+		size_t n = snap->n_dropped_restricted - snap->n_dropped_linked;
 		struct audit_event ev = {
 			.event = "features_dropped",
 			.reason = "restricted_area",
 			.layer = snap->cfg->id,
-			.count = snap->n_dropped_restricted > LLONG_MAX
+			.count = n > LLONG_MAX ? LLONG_MAX : (long long)n,
+		};
+		audit_log_event(&ev);
+	}
+	if (snap->n_dropped_linked > 0) {
+		struct audit_event ev = {
+			.event = "features_dropped",
+			.reason = "linked_restricted",
+			.layer = snap->cfg->id,
+			.count = snap->n_dropped_linked > LLONG_MAX
 					 ? LLONG_MAX
-					 : (long long)snap->n_dropped_restricted,
+					 : (long long)snap->n_dropped_linked,
 		};
 		audit_log_event(&ev);
 	}

@@ -29,6 +29,15 @@ void layer_snapshot_destroy(struct layer_snapshot *snap)
 {
 	if (snap == NULL)
 		return;
+	if (snap->base != NULL) {
+		/* A link-filtered copy owns only its array and its index. */
+		free(snap->features);
+		layer_index_free(snap->index);
+		layer_snapshot_release(snap->base);
+		free(snap);
+		return;
+	}
+	layer_dropped_keys_free(snap->dropped_keys, snap->n_dropped_keys);
 	for (size_t i = 0; i < snap->n_features; i++)
 		layer_feature_clear(&snap->features[i], snap->attrs,
 				    snap->n_attrs);
@@ -71,6 +80,35 @@ static void snapshot_log(const struct layer_snapshot *snap,
 		snap->n_dropped_restricted, snap->load_ms);
 }
 
+/*
+ * Warn about a vector layer whose CRS84 extent leaves Vietnam: its CRS is
+ * most likely wrong, and then the restricted areas miss its features. The box
+ * is EPSG extent 1252 "Vietnam" (102.14-112.55°E, 5.67-23.4°N) widened to
+ * 118°E for the Hoàng Sa and Trường Sa islands, and rounded outwards.
+ */
+static void snapshot_check_extent(const struct cfg *cfg,
+				  const struct layer_snapshot *snap,
+				  struct cfg_errors *errors)
+{
+	static const double vietnam[4] = { 102.0, 5.5, 118.0, 24.0 };
+	const struct cfg_layer *l = snap->cfg;
+	const double *e = snap->extent;
+
+	/* Scenes carry their own georeferencing; no config CRS to blame. */
+	if (l->kind != CFG_LAYER_VECTOR || snap->empty ||
+	    geom_box_contains(vietnam, e))
+		return;
+	LAYER_WARNING(errors, cfg->path, l->crs_line ? l->crs_line : l->line,
+		      "lớp %s: phạm vi dữ liệu (%.4f, %.4f, %.4f, %.4f theo "
+		      "CRS84) không nằm trọn trong Việt Nam; kiểm tra crs của "
+		      "lớp (%s)",
+		      "layer %s: the data extent (%.4f, %.4f, %.4f, %.4f in "
+		      "CRS84) is not inside Vietnam; check the layer's crs "
+		      "(%s)",
+		      l->id, e[0], e[1], e[2], e[3],
+		      snap->crs != NULL ? snap->crs->id : "?");
+}
+
 int layer_snapshot_load(const struct cfg *cfg, const struct cfg_layer *layer,
 			const char *source, int64_t version,
 			const struct restricted_set *restricted,
@@ -102,6 +140,7 @@ int layer_snapshot_load(const struct cfg *cfg, const struct cfg_layer *layer,
 		return -1;
 	}
 	snap->load_ms = layer_now_ms() - start;
+	snapshot_check_extent(cfg, snap, errors);
 	snapshot_log(snap, source ? source : layer->source);
 	*out = snap;
 	return 0;

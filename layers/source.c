@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cpl_error.h>
 #include <cpl_string.h>
@@ -25,6 +26,16 @@ static void list_layers(GDALDatasetH ds, char *out, size_t size)
 			break;
 		used += (size_t)w;
 	}
+}
+
+bool layer_path_is_special(const char *path)
+{
+	struct stat st;
+
+	/* Connection strings and /vsi paths do not stat: GDAL decides. */
+	if (path == NULL || stat(path, &st) != 0)
+		return false;
+	return !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
 }
 
 static GDALDatasetH open_vector(const char *path, bool raw_strings)
@@ -54,6 +65,10 @@ GDALDatasetH layer_vector_open(const char *path, const char *layer_name,
 
 	layer_gdal_init();
 	*layer = NULL;
+	if (layer_path_is_special(path)) {
+		snprintf(error, error_size, "not a regular file or a folder");
+		return NULL;
+	}
 	CPLErrorReset();
 	ds = open_vector(path, raw_strings);
 	if (ds == NULL) {
@@ -95,28 +110,98 @@ static bool is_geojson_wgs84(GDALDatasetH ds, OGRSpatialReferenceH srs)
 	return code != NULL && strcmp(code, "4326") == 0;
 }
 
-const struct vn2000_crs *layer_crs_choose(GDALDatasetH ds, OGRLayerH layer,
-					  const char *declared,
-					  char *note, size_t note_size,
-					  char *error, size_t error_size)
+/*
+ * Split a message of vn2000_crs_identify, "Vietnamese. / English.", into
+ * its two languages. CRS names may contain " / " themselves, so the split
+ * is at the first ". / ".
+ */
+static void split_message(const char *both, struct layer_message *out)
+{
+	const char *sep = strstr(both, ". / ");
+
+	if (sep == NULL) {
+		snprintf(out->vi, sizeof(out->vi), "%s", both);
+		snprintf(out->en, sizeof(out->en), "%s", both);
+		return;
+	}
+	snprintf(out->vi, sizeof(out->vi), "%.*s", (int)(sep - both + 1),
+		 both);
+	snprintf(out->en, sizeof(out->en), "%s", sep + 4);
+}
+
+static void set_message(struct layer_message *out, const char *vi,
+			const char *en)
+{
+	snprintf(out->vi, sizeof(out->vi), "%s", vi);
+	snprintf(out->en, sizeof(out->en), "%s", en);
+}
+
+/*
+ * Warn when the data set declares a CRS of its own that is not the one
+ * the config declares: one of the two is wrong, and the features would
+ * land far from where they are (and miss the restricted areas).
+ */
+static void check_declared(GDALDatasetH ds, OGRSpatialReferenceH srs,
+			   const struct vn2000_crs *declared,
+			   struct layer_message *warning)
+{
+	const struct vn2000_crs *own;
+	char note[256], reason[512];
+
+	/* OGR reports WGS 84 for any GeoJSON file without a crs member, so
+	   that is no declaration of the data's CRS. */
+	if (srs == NULL || is_geojson_wgs84(ds, srs))
+		return;
+	own = vn2000_crs_identify(srs, note, sizeof(note), reason,
+				  sizeof(reason));
+	/* A custom entry is a CRS outside the catalogue, such as the WGS 84
+	   stand-in that MapInfo writes for VN-2000; declaring the CRS is the
+	   documented fix for those, so only catalogue entries are compared. */
+	if (own == NULL || own == declared ||
+	    strncmp(own->id, "CUSTOM:", 7) == 0 ||
+	    strcmp(own->proj_def, declared->proj_def) == 0)
+		return;
+	snprintf(warning->vi, sizeof(warning->vi),
+		 "cấu hình khai báo crs %s nhưng tập dữ liệu khai báo %s (%s); "
+		 "dữ liệu được đọc theo %s, hãy kiểm tra lại",
+		 declared->id, own->id, own->name_vi, declared->id);
+	snprintf(warning->en, sizeof(warning->en),
+		 "the config declares crs %s but the data set declares %s "
+		 "(%s); the data is read as %s, check which one is right",
+		 declared->id, own->id, own->name_en, declared->id);
+}
+
+const struct vn2000_crs *layer_crs_choose_lang(GDALDatasetH ds,
+					       OGRLayerH layer,
+					       const char *declared,
+					       char *note, size_t note_size,
+					       struct layer_message *error,
+					       struct layer_message *warning)
 {
 	OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(layer);
 	const struct vn2000_crs *crs;
-	char reason[512] = "";
+	char reason[1024] = "";
 
 	note[0] = '\0';
+	error->vi[0] = error->en[0] = '\0';
+	warning->vi[0] = warning->en[0] = '\0';
 	if (declared != NULL) {
 		crs = vn2000_crs_find(declared);
-		if (crs == NULL)
-			snprintf(error, error_size, "unknown CRS '%s'",
-				 declared);
-		else
-			snprintf(note, note_size, "%s declared in the config",
-				 crs->id);
+		if (crs == NULL) {
+			snprintf(error->vi, sizeof(error->vi), "hệ tọa độ '%s' "
+				 "không có trong danh mục", declared);
+			snprintf(error->en, sizeof(error->en),
+				 "unknown CRS '%s'", declared);
+			return NULL;
+		}
+		snprintf(note, note_size, "%s declared in the config",
+			 crs->id);
+		check_declared(ds, srs, crs, warning);
 		return crs;
 	}
 	if (srs == NULL) {
-		snprintf(error, error_size, "the data set has no CRS");
+		set_message(error, "tập dữ liệu không có hệ tọa độ",
+			    "the data set has no CRS");
 		return NULL;
 	}
 	if (is_geojson_wgs84(ds, srs)) {
@@ -126,8 +211,25 @@ const struct vn2000_crs *layer_crs_choose(GDALDatasetH ds, OGRLayerH layer,
 		return crs;
 	}
 	crs = vn2000_crs_identify(srs, note, note_size, reason, sizeof(reason));
+	if (crs == NULL && reason[0] != '\0')
+		split_message(reason, error);
+	else if (crs == NULL)
+		set_message(error, "không nhận ra hệ tọa độ của tập dữ liệu",
+			    "the CRS of the data set cannot be identified");
+	return crs;
+}
+
+const struct vn2000_crs *layer_crs_choose(GDALDatasetH ds, OGRLayerH layer,
+					  const char *declared,
+					  char *note, size_t note_size,
+					  char *error, size_t error_size)
+{
+	struct layer_message why, warning;
+	const struct vn2000_crs *crs;
+
+	crs = layer_crs_choose_lang(ds, layer, declared, note, note_size,
+				    &why, &warning);
 	if (crs == NULL)
-		snprintf(error, error_size, "%s", reason[0] ? reason
-			 : "the CRS of the data set cannot be identified");
+		snprintf(error, error_size, "%s", why.en);
 	return crs;
 }

@@ -102,11 +102,12 @@ bool validate_to_lonlat(const struct validate_run *run, double x, double y,
 static int validate_crs(struct validate_run *run)
 {
 	const struct cfg_layer *l = run->opt->layer;
-	char note[512], error[512];
+	char note[512];
+	struct layer_message why, warning;
 	const struct vn2000_crs *crs;
 
-	crs = layer_crs_choose(run->ds, run->ogr, NULL, note, sizeof(note),
-			       error, sizeof(error));
+	crs = layer_crs_choose_lang(run->ds, run->ogr, NULL, note,
+				    sizeof(note), &why, &warning);
 	if (crs == NULL && l->crs != NULL &&
 	    OGR_L_GetSpatialRef(run->ogr) == NULL) {
 		crs = vn2000_crs_find(l->crs);
@@ -117,9 +118,9 @@ static int validate_crs(struct validate_run *run)
 	}
 	if (crs == NULL) {
 		validate_add(run, VALIDATE_CRS, VALIDATE_ERROR, NULL,
-			     "không nhận ra hệ tọa độ của tệp: %s",
-			     "the CRS of the file is not recognised: %s",
-			     error);
+			     "không nhận ra hệ tọa độ của tệp: %s%.0s",
+			     "the CRS of the file is not recognised: %.0s%s",
+			     why.vi, why.en);
 		return -1;
 	}
 	snprintf(run->report->crs_id, sizeof(run->report->crs_id), "%s",

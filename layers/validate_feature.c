@@ -397,7 +397,11 @@ void validate_duplicates(struct validate_run *run)
 			break;
 		used += (size_t)n;
 	}
-	qsort(run->keys, run->n_keys, sizeof(*run->keys), key_compare);
+	/* qsort must not be given a NULL array, which a file without
+	   features has. */
+	if (run->n_keys > 1)
+		qsort(run->keys, run->n_keys, sizeof(*run->keys),
+		      key_compare);
 	for (size_t i = 1; i < run->n_keys; i++) {
 		const struct validate_key *first = &run->keys[i - 1];
 		const struct validate_key *k = &run->keys[i];

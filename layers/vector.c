@@ -29,6 +29,8 @@ struct vector_load {
 	int n_fields;
 	int *attr_field;               /* OGR field of each exposed attr */
 	int id_field;                  /* -1: the OGR FID */
+	int *key_field;                /* OGR field of each dropped_keys
+					  entry of the snapshot */
 	struct vn2000_transform *to_lonlat; /* NULL: storage is CRS84 */
 	size_t cap_features;
 };
@@ -294,6 +296,100 @@ static int vector_geometry(struct vector_load *v, OGRFeatureH f,
 }
 
 /*
+ * The attributes that other layers link to (target_key, else key): their
+ * values in the features dropped for a restricted area are kept in the
+ * snapshot, so the registry can drop the records that link to them.
+ */
+static int vector_key_fields(struct vector_load *v)
+{
+	const struct cfg *cfg = v->cfg;
+	struct layer_snapshot *snap = v->snap;
+	size_t n = 0;
+
+	for (size_t i = 0; i < cfg->n_layers; i++)
+		n += cfg->layers[i].n_links;
+	snap->dropped_keys = calloc(n + 1, sizeof(*snap->dropped_keys));
+	v->key_field = calloc(n + 1, sizeof(int));
+	if (snap->dropped_keys == NULL || v->key_field == NULL)
+		return -1;
+	for (size_t i = 0; i < cfg->n_layers; i++) {
+		const struct cfg_layer *from = &cfg->layers[i];
+		for (size_t j = 0; j < from->n_links; j++) {
+			const struct cfg_link *link = &from->links[j];
+			const char *attr = link->target_key ? link->target_key
+							    : link->key;
+			bool seen = false;
+			if (link->layer == NULL || attr == NULL ||
+			    strcmp(link->layer, v->layer->id) != 0)
+				continue;
+			for (size_t k = 0; k < snap->n_dropped_keys; k++)
+				seen |= strcmp(snap->dropped_keys[k].attr,
+					       attr) == 0;
+			if (seen)
+				continue;
+			int field = vector_field_find(v, attr);
+			if (field < 0)
+				return vector_missing_field(
+					v, "links target_key", attr);
+			struct layer_dropped_keys *keys =
+				&snap->dropped_keys[snap->n_dropped_keys];
+			keys->attr = strdup(attr);
+			if (keys->attr == NULL)
+				return -1;
+			v->key_field[snap->n_dropped_keys++] = field;
+		}
+	}
+	return 0;
+}
+
+/* Record the link keys of a feature dropped for a restricted area. */
+static int vector_record_keys(struct vector_load *v, OGRFeatureH f)
+{
+	struct layer_snapshot *snap = v->snap;
+	char text[64];
+
+	for (size_t k = 0; k < snap->n_dropped_keys; k++) {
+		int field = v->key_field[k];
+		OGRFieldDefnH fd;
+		char *owned = NULL;
+		const char *value = text;
+		int rc;
+
+		if (!OGR_F_IsFieldSetAndNotNull(f, field))
+			continue;
+		fd = OGR_FD_GetFieldDefn(OGR_L_GetLayerDefn(v->ogr), field);
+		switch (attr_type_of(OGR_Fld_GetType(fd))) {
+		case ATTR_INTEGER:
+			snprintf(text, sizeof(text), "%lld",
+				 (long long)OGR_F_GetFieldAsInteger64(f, field));
+			break;
+		case ATTR_REAL:
+			snprintf(text, sizeof(text), "%.17g",
+				 OGR_F_GetFieldAsDouble(f, field));
+			break;
+		case ATTR_DATE:
+		case ATTR_DATETIME:
+			format_datetime(f, field,
+					OGR_Fld_GetType(fd) == OFTDate, text,
+					sizeof(text));
+			break;
+		default:
+			/* Text that cannot be recoded cannot match a key. */
+			owned = layer_text_convert(
+				v->text, OGR_F_GetFieldAsString(f, field));
+			if (owned == NULL)
+				continue;
+			value = owned;
+		}
+		rc = layer_dropped_keys_add(&snap->dropped_keys[k], value);
+		free(owned);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
  * Read one OGR feature into `out`. Sets *dropped when it touches a
  * restricted area (out is then cleared).
  */
@@ -312,7 +408,7 @@ static int vector_read_feature(struct vector_load *v, OGRFeatureH f,
 	    restricted_set_hits(v->restricted, &out->lonlat)) {
 		*dropped = true;
 		layer_feature_clear(out, NULL, 0);
-		return 0;
+		return vector_record_keys(v, f);
 	}
 	out->values = calloc(n + 1, sizeof(*out->values));
 	if (out->values == NULL)
@@ -411,7 +507,7 @@ static int vector_sort(struct vector_load *v)
 }
 
 /* Spatial index and extents over the features that have a geometry. */
-static int vector_index(struct layer_snapshot *snap)
+int layer_vector_index(struct layer_snapshot *snap)
 {
 	double (*boxes)[4] = malloc((snap->n_features + 1) * sizeof(*boxes));
 	size_t *ids = malloc((snap->n_features + 1) * sizeof(*ids));
@@ -446,6 +542,7 @@ static int vector_open(struct vector_load *v)
 {
 	const struct cfg_layer *l = v->layer;
 	char error[640], note[1024], enc_note[256];
+	struct layer_message why, warning;
 	const char *encoding;
 
 	v->ds = layer_vector_open(v->path, l->source_layer, l->encoding != NULL,
@@ -458,17 +555,24 @@ static int vector_open(struct vector_load *v)
 			    l->id, v->path, error);
 		return -1;
 	}
-	v->snap->crs = layer_crs_choose(v->ds, v->ogr, l->crs, note,
-					sizeof(note), error, sizeof(error));
+	v->snap->crs = layer_crs_choose_lang(v->ds, v->ogr, l->crs, note,
+					     sizeof(note), &why, &warning);
 	if (v->snap->crs == NULL) {
+		/* Each text takes its own language's reason. */
 		LAYER_ERROR(v->errors, v->file, l->crs_line ? l->crs_line
 							     : v->line,
-			    "lớp %s: %s: %s; khai báo crs: EPSG:NNNN trong lớp",
-			    "layer %s: %s: %s; declare crs: EPSG:NNNN in the "
-			    "layer",
-			    l->id, v->path, error);
+			    "lớp %s: %s: %s%.0s; khai báo crs: EPSG:NNNN "
+			    "trong lớp",
+			    "layer %s: %s: %.0s%s; declare crs: EPSG:NNNN in "
+			    "the layer",
+			    l->id, v->path, why.vi, why.en);
 		return -1;
 	}
+	if (warning.vi[0] != '\0')
+		LAYER_WARNING(v->errors, v->file, l->crs_line ? l->crs_line
+							       : v->line,
+			      "lớp %s: %s%.0s", "layer %s: %.0s%s", l->id,
+			      warning.vi, warning.en);
 	encoding = layer_text_source_encoding(v->ds, v->ogr, v->path,
 					      l->encoding, enc_note,
 					      sizeof(enc_note));
@@ -509,6 +613,7 @@ static void vector_load_free(struct vector_load *v)
 			free(v->field_names[i]);
 	free(v->field_names);
 	free(v->attr_field);
+	free(v->key_field);
 	layer_text_close(v->text);
 	if (v->ds != NULL)
 		GDALClose(v->ds);
@@ -539,9 +644,12 @@ int layer_vector_load(const struct cfg *cfg, const struct cfg_layer *layer,
 	}
 	if (vector_open(&v) != 0 || vector_transform(&v) != 0 ||
 	    vector_field_names(&v) != 0 || vector_id_field(&v) != 0 ||
-	    vector_attributes(&v) != 0 || vector_read_all(&v) != 0 ||
-	    vector_sort(&v) != 0 || vector_index(snap) != 0)
+	    vector_attributes(&v) != 0 || vector_key_fields(&v) != 0 ||
+	    vector_read_all(&v) != 0 || vector_sort(&v) != 0 ||
+	    layer_vector_index(snap) != 0)
 		goto cleanup;
+	for (size_t k = 0; k < snap->n_dropped_keys; k++)
+		layer_dropped_keys_finish(&snap->dropped_keys[k]);
 	rc = 0;
 cleanup:
 	CPLPopErrorHandler();

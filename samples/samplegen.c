@@ -18,12 +18,29 @@
 
 #define SG_PATH_MAX 4096
 
-/* mkdir that accepts an existing folder. */
+/* mkdir -p: create the folder and its missing parents. */
 static int sg_mkdir(const char *path)
 {
-	if (mkdir(path, 0755) == 0 || errno == EEXIST)
+	char buf[SG_PATH_MAX];
+	size_t n = strlen(path);
+
+	if (n == 0 || n >= sizeof(buf)) {
+		fprintf(stderr, "samplegen: invalid folder \"%s\"\n", path);
+		return -1;
+	}
+	memcpy(buf, path, n + 1);
+	for (char *p = buf + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+			goto fail;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) == 0 || errno == EEXIST)
 		return 0;
-	fprintf(stderr, "samplegen: cannot create %s: %s\n", path,
+fail:
+	fprintf(stderr, "samplegen: cannot create %s: %s\n", buf,
 		strerror(errno));
 	return -1;
 }

@@ -16,6 +16,10 @@
 #include "server/http_util.h"
 #include "server/ratelimit.h"
 
+/* Maximum length of a bearer token with its NUL. Tokens are compared by
+   their SHA-256, and configured ones are far shorter. */
+#define AUTH_MAX_TOKEN 1024
+
 /* Reasons of denied requests, as audit codes and metric labels. */
 enum auth_denial {
 	AUTH_DENIED_UNAUTHORIZED,
@@ -62,13 +66,45 @@ void auth_shutdown(void)
 	pthread_mutex_unlock(&limits.lock);
 }
 
-/* The first api_key parameter, name compared without case, or NULL. */
-static const char *auth_api_key(const struct http_request *req)
+/* The api_key parameter, name compared without case, or NULL; *count
+   receives how many were sent. */
+static const char *auth_api_key(const struct http_request *req,
+				size_t *count)
 {
+	const char *value = NULL;
+
+	*count = 0;
 	for (size_t i = 0; i < req->n_params; i++)
-		if (strcasecmp(req->params[i].name, "api_key") == 0)
-			return req->params[i].value;
-	return NULL;
+		if (strcasecmp(req->params[i].name, "api_key") == 0) {
+			if (value == NULL)
+				value = req->params[i].value;
+			(*count)++;
+		}
+	return value;
+}
+
+/*
+ * The token of an "Authorization: Bearer" header value into `out`.
+ * RFC 6750 (2.1) separates the scheme from the token by 1*SP, and HTTP
+ * (RFC 9110, 5.5) excludes white space around a field value, so spaces
+ * before and after the token are dropped alike. Returns false for a token
+ * longer than the buffer, which no configured token is.
+ */
+static bool auth_bearer_token(const char *value, char *out, size_t size)
+{
+	size_t n;
+
+	value += 7;   /* "Bearer " */
+	while (*value == ' ' || *value == '\t')
+		value++;
+	n = strlen(value);
+	while (n > 0 && (value[n - 1] == ' ' || value[n - 1] == '\t'))
+		n--;
+	if (n >= size)
+		return false;
+	memcpy(out, value, n);
+	out[n] = '\0';
+	return true;
 }
 
 /*
@@ -98,6 +134,8 @@ static int auth_identify(struct http_request *req, struct req_error *err,
 {
 	const char *header = http_header(req, "Authorization");
 	const char *token;
+	char bearer[AUTH_MAX_TOKEN];
+	size_t n_keys = 0;
 
 	*user = NULL;
 	if (header != NULL) {
@@ -109,15 +147,24 @@ static int auth_identify(struct http_request *req, struct req_error *err,
 					  "\"Authorization: Bearer <mã truy cập>\".",
 					  "Only \"Authorization: Bearer <token>\" "
 					  "authentication is accepted."));
-		token = header + 7;
-		while (*token == ' ')
-			token++;
+		token = auth_bearer_token(header, bearer, sizeof(bearer))
+				? bearer : NULL;
 	} else {
-		token = auth_api_key(req);
+		token = auth_api_key(req, &n_keys);
+		if (n_keys > 1)
+			return req_error_set(err, REQ_INVALID_PARAMETER,
+				"api_key",
+				i18n_pick(req,
+					  "Tham số api_key xuất hiện %zu lần; "
+					  "chỉ gửi một mã truy cập.",
+					  "Parameter api_key appears %zu times; "
+					  "send one access token."),
+				n_keys);
 		if (token == NULL)
 			return 0;
 	}
-	*user = http_user_by_token(req->srv->cfg, token);
+	if (token != NULL)
+		*user = http_user_by_token(req->srv->cfg, token);
 	if (*user == NULL)
 		/* The token itself is a secret: never echo it. */
 		return req_error_set(err, REQ_UNAUTHORIZED,

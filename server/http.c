@@ -10,12 +10,14 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "server/handlers.h"
 #include "server/http_core.h"
@@ -47,6 +49,12 @@ struct stream_glue {
 
 /* Key whose destructor frees a worker thread's PROJ state at thread exit. */
 static pthread_key_t thread_cleanup_key;
+
+/* Requests between the URI log callback and the completion callback. */
+static atomic_long requests_in_flight;
+
+/* Poll interval of the shutdown wait for requests in flight. */
+#define HTTP_DRAIN_POLL_NS 20000000L
 
 void http_log(const char *fmt, ...)
 {
@@ -93,6 +101,7 @@ static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *conn)
 		return NULL;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &ctx->start);
+	atomic_fetch_add(&requests_in_flight, 1);
 	return ctx;
 }
 
@@ -137,6 +146,7 @@ static void request_completed(void *cls, struct MHD_Connection *conn,
 	http_upload_free(ctx->upload);
 	free(ctx->raw_url);
 	free(ctx);
+	atomic_fetch_sub(&requests_in_flight, 1);
 }
 
 static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
@@ -427,8 +437,9 @@ static struct MHD_Daemon *daemon_start(struct server *srv, const char *host,
 {
 	struct sockaddr_storage addr;
 	bool ipv6 = false;
+	/* MHD_USE_ITC makes MHD_quiesce_daemon work with a thread pool. */
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-			     MHD_USE_ERROR_LOG;
+			     MHD_USE_ERROR_LOG | MHD_USE_ITC;
 	unsigned int threads = srv->cfg->threads > 0 ?
 		(unsigned int)srv->cfg->threads : 1;
 	unsigned int timeout = srv->cfg->limits.request_timeout > 0 ?
@@ -450,8 +461,45 @@ static struct MHD_Daemon *daemon_start(struct server *srv, const char *host,
 				MHD_OPTION_END);
 }
 
+/*
+ * Stop accepting connections, then wait up to `timeout` seconds for the
+ * requests in flight to be answered. Idle keep-alive connections are not
+ * waited for: MHD_stop_daemon closes them. Returns the listening socket,
+ * which the caller closes after MHD_stop_daemon.
+ */
+static MHD_socket http_drain(struct MHD_Daemon *daemon, unsigned timeout)
+{
+	const struct timespec pause = { 0, HTTP_DRAIN_POLL_NS };
+	struct timespec start;
+	MHD_socket listen_fd = MHD_quiesce_daemon(daemon);
+	long left;
+
+	if (listen_fd == MHD_INVALID_SOCKET)
+		http_log("cannot stop accepting connections; in-flight "
+			 "requests may be cut");
+	/* On Linux, shutting a listening socket down stops the listening,
+	   so new clients are refused at once instead of waiting in the
+	   backlog. The descriptor stays open until MHD_stop_daemon. */
+	else
+		shutdown(listen_fd, SHUT_RDWR);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	left = atomic_load(&requests_in_flight);
+	if (left > 0)
+		http_log("waiting up to %u s for %ld requests in flight",
+			 timeout, left);
+	while (left > 0 && seconds_since(&start) < (double)timeout) {
+		nanosleep(&pause, NULL);
+		left = atomic_load(&requests_in_flight);
+	}
+	if (left > 0)
+		http_log("%ld requests still running after %u s; closing them",
+			 left, timeout);
+	return listen_fd;
+}
+
 int http_serve(struct server *srv, const char *host, int port)
 {
+	MHD_socket listen_fd;
 	struct MHD_Daemon *daemon = NULL;
 	const union MHD_DaemonInfo *info;
 	sigset_t stop_signals, old_mask;
@@ -492,7 +540,12 @@ int http_serve(struct server *srv, const char *host, int port)
 						     sig != SIGTERM))
 		;
 	http_log("%s received, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	listen_fd = http_drain(daemon, srv->cfg->limits.request_timeout > 0 ?
+				       (unsigned)srv->cfg->limits.request_timeout
+				       : 30);
 	MHD_stop_daemon(daemon);
+	if (listen_fd != MHD_INVALID_SOCKET)
+		close(listen_fd);
 	pthread_key_delete(thread_cleanup_key);
 	http_log("stopped");
 	status = 0;

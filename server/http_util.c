@@ -72,6 +72,22 @@ static enum http_path_problem path_decode(const char *raw, char *out,
 	return HTTP_PATH_OK;
 }
 
+/* Whether the query of `raw` has a "%" without two hex digits after it;
+   MHD would pass such text on undecoded. */
+static bool query_has_bad_escape(const char *raw)
+{
+	const char *p = strchr(raw, '?');
+
+	for (; p != NULL && *p != '\0' && *p != '#'; p++) {
+		if (*p != '%')
+			continue;
+		if (http_hex_value(p[1]) < 0 || http_hex_value(p[2]) < 0)
+			return true;
+		p += 2;
+	}
+	return false;
+}
+
 /* "%2e" in any case, left in a path after one round of decoding. */
 static bool has_encoded_dot(const char *path)
 {
@@ -98,6 +114,8 @@ enum http_path_problem http_path_check(const char *raw_target, char *out,
 	problem = path_decode(raw_target, out, out_size);
 	if (problem != HTTP_PATH_OK)
 		return problem;
+	if (query_has_bad_escape(raw_target))
+		return HTTP_PATH_BAD_ESCAPE;
 
 	if (strstr(out, "..") != NULL)
 		return HTTP_PATH_DOT_DOT;

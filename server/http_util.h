@@ -25,8 +25,9 @@ enum http_path_problem {
 
 /*
  * Decode the path part of a request target (everything before '?') into
- * `out` and check that it is safe to route. Returns HTTP_PATH_OK or the
- * first problem found; `out` is then not usable.
+ * `out` and check that it is safe to route; a "%" without two hex digits
+ * in the query is a problem too. Returns HTTP_PATH_OK or the first problem
+ * found; `out` is then not usable.
  */
 enum http_path_problem http_path_check(const char *raw_target, char *out,
 				       size_t out_size);

@@ -247,7 +247,7 @@ int ogcapi_crs_param(struct ogc_ctx *ctx, const struct layer_snapshot *snap,
 		     const char *name, const char *value,
 		     const struct vn2000_crs **out, struct req_error *err)
 {
-	const struct vn2000_crs *crs = vn2000_crs_find(value);
+	const struct vn2000_crs *crs = vn2000_crs_find_exact(value);
 	char shown[80];
 
 	*out = NULL;

@@ -122,7 +122,8 @@ struct items_query {
 	char crs_uri[96];
 	struct layer_condition conditions[OGC_MAX_CONDITIONS];
 	size_t n_conditions;
-	struct layer_filter *filters[2]; /* filter, datetime; owned */
+	/* bbox in bbox-crs, filter, datetime; owned */
+	struct layer_filter *filters[3];
 	size_t n_filters;
 	struct layer_sort_key sort[OGC_MAX_SORT];
 	size_t n_sort;

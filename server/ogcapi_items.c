@@ -83,6 +83,36 @@ static int parse_offset(struct ogc_ctx *ctx, const char *text, long *out,
 	return 0;
 }
 
+/*
+ * Add the exact test of a bbox given in bbox-crs: the box as a polygon in
+ * that CRS, densified and moved to CRS84 by the filter parser. The CRS84
+ * envelope alone would also select features up to a few decimetres outside
+ * a projected box, since a TM-3 box is rotated by the meridian convergence
+ * against CRS84. The text is printed from the parsed numbers, never copied
+ * from the request. `box` is in the CRS's axis order.
+ */
+static int add_bbox_polygon(struct ogc_ctx *ctx,
+			    const struct layer_snapshot *snap,
+			    const struct vn2000_crs *crs, const double box[4],
+			    struct items_query *q, struct req_error *err)
+{
+	char text[512], message[512];
+
+	snprintf(text, sizeof(text),
+		 "S_INTERSECTS(geometry,POLYGON((%.17g %.17g,%.17g %.17g,"
+		 "%.17g %.17g,%.17g %.17g,%.17g %.17g)))",
+		 box[0], box[1], box[2], box[1], box[2], box[3], box[0],
+		 box[3], box[0], box[1]);
+	if (layer_filter_parse(snap, LAYER_FILTER_CQL2_TEXT, text, crs,
+			       ctx->req->role, &q->filters[q->n_filters],
+			       message, sizeof(message)) != 0)
+		return req_error_set(err, REQ_INVALID_PARAMETER, "bbox",
+			i18n_pick(ctx->req, "bbox không hợp lệ trong %s: %s",
+				  "Invalid bbox in %s: %s"), crs->id, message);
+	q->n_filters++;
+	return 0;
+}
+
 /* bbox, optionally in bbox-crs, as a CRS84 box. */
 static int parse_items_bbox(struct ogc_ctx *ctx,
 			    const struct layer_snapshot *snap,
@@ -107,6 +137,9 @@ static int parse_items_bbox(struct ogc_ctx *ctx,
 		memcpy(q->bbox, box, sizeof(box));
 		return 0;
 	}
+	if (box[0] <= box[2] &&
+	    add_bbox_polygon(ctx, snap, crs, box, q, err) != 0)
+		return -1;
 	/* The box is in the CRS's axis order: latitude first for EPSG:4326
 	   and EPSG:4756. */
 	if (crs->lat_first) {

@@ -264,7 +264,7 @@ static int crs_parse(const struct wms_request *wr, struct wms_map *map,
 	if (text == NULL || *text == '\0')
 		return missing(req, own, err);
 
-	map->crs = vn2000_crs_find(text);
+	map->crs = vn2000_crs_find_exact(text);
 	if (map->crs != NULL)
 		return 0;
 	return req_error_set(err, REQ_INVALID_CRS, map->crs_param,

@@ -542,6 +542,19 @@ const struct vn2000_crs *vn2000_crs_find(const char *name)
 	return find_by_key(key);
 }
 
+const struct vn2000_crs *vn2000_crs_find_exact(const char *name)
+{
+	size_t len;
+
+	if (name == NULL)
+		return NULL;
+	len = strlen(name);
+	if (len == 0 || isspace((unsigned char)name[0]) ||
+	    isspace((unsigned char)name[len - 1]))
+		return NULL;
+	return vn2000_crs_find(name);
+}
+
 /* True when `token` (up to its end) has no place in a pipeline step. */
 static bool step_token_dropped(const char *token, size_t len)
 {

@@ -119,6 +119,32 @@ static bool parse_number(const char *text, double *out)
 	return end != text && *end == '\0' && errno == 0 && isfinite(*out);
 }
 
+/*
+ * Whether a point (x, y in opt->from) lies where the target is defined. A
+ * projection of the whole world (Web Mercator) is only defined between
+ * the latitudes of its area of use (±85.06° for EPSG:3857); PROJ still
+ * returns numbers beyond them, which are meaningless.
+ */
+static bool convert_in_domain(const struct convert_options *opt, double x,
+			      double y)
+{
+	const struct vn2000_crs *to = opt->to;
+	struct vn2000_transform *tr;
+
+	if (to->geographic || to->area[0] > -180 || to->area[2] < 180)
+		return true;
+	tr = vn2000_transform_get(opt->from, vn2000_crs_find("CRS:84"));
+	if (tr == NULL || vn2000_transform_points(tr, &x, &y, 1) != 0)
+		return false;
+	if (y >= to->area[1] && y <= to->area[3])
+		return true;
+	fprintf(stderr, "vnsdi crs: vĩ độ %.6f nằm ngoài vùng sử dụng của %s "
+		"(%.2f đến %.2f). / latitude %.6f is outside the area of use "
+		"of %s (%.2f to %.2f).\n", y, to->id, to->area[1], to->area[3],
+		y, to->id, to->area[1], to->area[3]);
+	return false;
+}
+
 /* Convert one point in place; false when it cannot be transformed. */
 static bool convert_point(const struct convert_options *opt,
 			  struct vn2000_transform *tr, double *a, double *b)
@@ -129,7 +155,10 @@ static bool convert_point(const struct convert_options *opt,
 		x = *b;
 		y = *a;
 	}
-	if (vn2000_transform_points(tr, &x, &y, 1) != 0)
+	if (!convert_in_domain(opt, x, y))
+		return false;
+	if (vn2000_transform_points(tr, &x, &y, 1) != 0 || !isfinite(x) ||
+	    !isfinite(y))
 		return false;
 	if (opt->survey_order && !opt->to->geographic) {
 		*a = y;

@@ -56,6 +56,13 @@ struct vn2000_crs {
  */
 const struct vn2000_crs *vn2000_crs_find(const char *name);
 
+/*
+ * vn2000_crs_find for a value from a request: a name with leading or
+ * trailing white space is not a CRS name and returns NULL, since clients
+ * must send exactly one of the names above.
+ */
+const struct vn2000_crs *vn2000_crs_find_exact(const char *name);
+
 /* Find a catalogue entry by EPSG code. Returns NULL when unknown. */
 const struct vn2000_crs *vn2000_crs_by_epsg(int epsg);
 
