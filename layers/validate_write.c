@@ -55,10 +55,11 @@ int validate_write_feature(struct validate_run *run, OGRFeatureH f,
 	OGR_F_SetFrom(out, f, TRUE);
 	if (geometry != NULL)
 		OGR_F_SetGeometry(out, geometry);
-	/* GeoPackage ids start at 1; a source id below that (a shapefile's
-	   0) gets a new one, and the id attribute, when configured, still
-	   names the feature. */
-	OGR_F_SetFID(out, OGR_F_GetFID(f) >= 1 ? OGR_F_GetFID(f) : OGRNullFID);
+	/* The source id is kept as it is, 0 included (GeoJSON and shapefile
+	   ids start at 0, and SQLite stores a rowid of 0), so a layer without
+	   an id attribute keeps its featureIds across versions. Giving id 0 a
+	   new one would collide with the source's id 1. */
+	OGR_F_SetFID(out, OGR_F_GetFID(f) >= 0 ? OGR_F_GetFID(f) : OGRNullFID);
 	err = OGR_L_CreateFeature(run->out_layer, out);
 	OGR_F_Destroy(out);
 	if (err != OGRERR_NONE)

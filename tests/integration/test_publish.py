@@ -253,5 +253,18 @@ class Publish(unittest.TestCase):
         self.assertIn('"layer_rolled_back"', text)
 
 
+    def test_9_geojson_with_zero_based_ids(self):
+        """A GeoJSON without ids (OGR numbers its features from 0) publishes
+        whole: id 0 must not collide with id 1 in the stored GeoPackage."""
+        before = self.versions("parcels")["live_version"]
+        r = pu.upload(self.server, "parcels",
+                      harness.real_path(harness.DANANG_GEOJSON),
+                      name="nam_duong.geojson")
+        self.assertIn(r.status, (200, 201), r.describe())
+        listing = self.versions("parcels")
+        self.assertEqual(listing["live_version"], before + 1)
+        self.assertEqual(len(pu.all_items(self.server, "parcels")), 1955)
+
+
 if __name__ == "__main__":
     harness.main()
