@@ -392,13 +392,19 @@ static void landing(struct ogc_ctx *ctx)
 		i18n_pick(ctx->req, "Tài liệu API", "API documentation")));
 	json_array_append_new(links, ogcapi_link(ctx, "/conformance", "f=json",
 		"conformance", OGC_MEDIA_JSON,
-		i18n_pick(ctx->req, "Các lớp phù hợp", "Conformance classes")));
+		i18n_pick(ctx->req, "Các lớp tuân thủ chuẩn (conformance)", "Conformance classes")));
 	json_array_append_new(links, ogcapi_link(ctx, "/collections", "f=json",
 		"data", OGC_MEDIA_JSON,
 		i18n_pick(ctx->req, "Tập dữ liệu", "Collections")));
 	json_array_append_new(links, ogcapi_link(ctx, "/wms",
 		"SERVICE=WMS&REQUEST=GetCapabilities", "alternate",
 		"text/xml", "WMS 1.3.0 GetCapabilities"));
+	json_array_append_new(links, ogcapi_link(ctx,
+		"/wmts/1.0.0/WMTSCapabilities.xml", NULL, "alternate",
+		"application/xml", "WMTS 1.0.0 GetCapabilities"));
+	json_array_append_new(links, ogcapi_link(ctx, "/viewer/", NULL,
+		"related", "text/html",
+		i18n_pick(ctx->req, "Trang xem bản đồ", "Map viewer")));
 	json_object_set_new(doc, "links", links);
 	ogcapi_reply_json(ctx, doc, OGC_MEDIA_JSON);
 }
@@ -442,7 +448,7 @@ static void conformance(struct ogc_ctx *ctx)
 	}
 	json_decref(list);
 	strbuf_init(&sb, OGC_MAX_BODY);
-	ogcapi_html_begin(ctx, &sb, i18n_pick(ctx->req, "Các lớp phù hợp",
+	ogcapi_html_begin(ctx, &sb, i18n_pick(ctx->req, "Các lớp tuân thủ chuẩn (conformance)",
 					      "Conformance classes"));
 	strbuf_puts(&sb, "<ul>\n");
 	for (size_t i = 0; conformance_classes[i] != NULL; i++) {

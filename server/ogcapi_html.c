@@ -139,11 +139,14 @@ void ogcapi_html_landing(struct ogc_ctx *ctx)
 		strbuf_puts(&sb, "</p>\n");
 	}
 	strbuf_puts(&sb, "<ul>\n<li>");
+	put_anchor(ctx, &sb, "/viewer/", NULL,
+		   i18n_pick(ctx->req, "Trang xem bản đồ", "Map viewer"));
+	strbuf_puts(&sb, "</li>\n<li>");
 	put_anchor(ctx, &sb, "/collections", "f=html",
 		   i18n_pick(ctx->req, "Tập dữ liệu", "Collections"));
 	strbuf_puts(&sb, "</li>\n<li>");
 	put_anchor(ctx, &sb, "/conformance", "f=html",
-		   i18n_pick(ctx->req, "Các lớp phù hợp", "Conformance classes"));
+		   i18n_pick(ctx->req, "Các lớp tuân thủ chuẩn (conformance)", "Conformance classes"));
 	strbuf_puts(&sb, "</li>\n<li>");
 	put_anchor(ctx, &sb, "/api", "f=html",
 		   i18n_pick(ctx->req, "Tài liệu API (OpenAPI 3.0)",
@@ -151,6 +154,15 @@ void ogcapi_html_landing(struct ogc_ctx *ctx)
 	strbuf_puts(&sb, "</li>\n<li>");
 	put_anchor(ctx, &sb, "/wms", "SERVICE=WMS&REQUEST=GetCapabilities",
 		   "WMS 1.3.0 GetCapabilities");
+	strbuf_puts(&sb, "</li>\n<li>");
+	put_anchor(ctx, &sb, "/wmts/1.0.0/WMTSCapabilities.xml", NULL,
+		   "WMTS 1.0.0 GetCapabilities");
+	strbuf_puts(&sb, "</li>\n<li>");
+	strbuf_puts(&sb, i18n_pick(ctx->req, "Ô bản đồ XYZ: ",
+				   "XYZ tiles: "));
+	strbuf_puts(&sb, "<code>");
+	strbuf_xml(&sb, ctx->req->base_url);
+	strbuf_puts(&sb, "/tiles/{layer}/{z}/{x}/{y}.png</code>");
 	strbuf_puts(&sb, "</li>\n<li>");
 	put_anchor(ctx, &sb, "/", "f=json", "JSON");
 	strbuf_puts(&sb, "</li>\n</ul>\n");

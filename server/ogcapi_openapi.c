@@ -173,7 +173,7 @@ static void add_fixed_paths(struct ogc_ctx *ctx, json_t *paths)
 		common_params(), responses("Landing page", OGC_MEDIA_JSON,
 					   "text/html")));
 	json_object_set_new(paths, "/conformance", operation("getConformance",
-		i18n_pick(ctx->req, "Các lớp phù hợp", "Conformance classes"),
+		i18n_pick(ctx->req, "Các lớp tuân thủ chuẩn (conformance)", "Conformance classes"),
 		common_params(), responses("Conformance", OGC_MEDIA_JSON,
 					   "text/html")));
 	json_object_set_new(paths, "/api", operation("getAPI",

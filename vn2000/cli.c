@@ -48,7 +48,9 @@ static void print_help(FILE *out)
 	      "output.\n"
 	      "\n"
 	      "Geographic coordinates are longitude then latitude in degrees "
-	      "(9 decimals);\n"
+	      "(9 decimals),\n"
+	      "also for EPSG:4326 and EPSG:4756, whose EPSG axis order is "
+	      "latitude first;\n"
 	      "projected coordinates are in metres (3 decimals, millimetres). "
 	      "VN-2000 <-> WGS 84\n"
 	      "uses the official transformation of Decision 05/2007/QĐ-BTNMT "
@@ -299,6 +301,16 @@ static int convert_args(const struct convert_options *opt,
 			"vnsdi crs: không chuyển đổi được điểm %s %s. / the "
 			"point %s %s cannot be transformed.\n",
 			xs, ys, xs, ys);
+		/* The usual cause: EPSG:4326 and EPSG:4756 are latitude first
+		   in their EPSG definition, but this command takes x y. */
+		if (opt->from->geographic && fabs(b) > 90 && fabs(a) <= 90)
+			fprintf(stderr,
+				"vnsdi crs: tọa độ địa lý được nhập theo thứ tự "
+				"kinh độ rồi vĩ độ (x y), kể cả với %s; hãy "
+				"thử \"%s %s\". / geographic coordinates are "
+				"given as longitude then latitude (x y), also "
+				"for %s: try \"%s %s\".\n",
+				opt->from->id, ys, xs, opt->from->id, ys, xs);
 		return EXIT_USAGE;
 	}
 	print_pair(opt->to, a, b, " ");
