@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <geos_c.h>
+
 #include "config/config.h"
 #include "vn2000/vn2000.h"
 
@@ -242,8 +244,10 @@ struct layer_result {
  * Run a query. Features are in fid order, so pages are stable. Returns 0,
  * or -1 with `error` naming the attribute when a condition names an
  * attribute that does not exist or is not visible to the role, or a value
- * that does not fit the attribute's type. Free the result with
- * layer_result_clear().
+ * that does not fit the attribute's type. The message is
+ * "Vietnamese / English": both halves joined by " / ", and each quotes
+ * the same values, so a server picks the request's language by splitting
+ * at the middle " / ". Free the result with layer_result_clear().
  */
 int layer_query_run(const struct layer_snapshot *snap,
 		    const struct layer_query *query,
@@ -268,7 +272,8 @@ enum layer_filter_lang {
  * are known (a hidden attribute reads exactly like a missing one).
  * Geometry literals are in `filter_crs` (NULL: CRS84) and its axis order;
  * they are transformed to CRS84 with densified edges. Returns 0 and *out,
- * or -1 with a message "Vietnamese / English" in `error`. The filter
+ * or -1 with a message "Vietnamese / English" in `error` (joined as the
+ * messages of layer_query_run are). The filter
  * uses the calling thread's GEOS handle: evaluate it in that thread only.
  */
 int layer_filter_parse(const struct layer_snapshot *snap,
@@ -282,7 +287,8 @@ int layer_filter_parse(const struct layer_snapshot *snap,
  * time_attribute: an instant or an interval "A/B" with ".." or "" for an
  * open end, dates or date-times. A feature matches when its time (a whole
  * day for a date) meets the instant or interval. Returns 0 and *out, or -1
- * with a message in `error` (no time attribute, bad syntax).
+ * with a message "Vietnamese / English" in `error` (no time attribute, bad
+ * syntax).
  */
 int layer_filter_datetime(const struct layer_snapshot *snap,
 			  const char *text, struct layer_filter **out,
@@ -353,6 +359,14 @@ int layer_snapshots_filter_links(struct layer_snapshot **snaps, size_t n);
 
 /* Free a geometry's arrays (not the struct itself). Accepts NULL. */
 void geom_clear(struct geom *g);
+
+/*
+ * Build a GEOS geometry from `g` with handle `h`. Degenerate parts (a line
+ * of one point, a ring under four points) are padded by repeating points
+ * so GEOS accepts them. Returns NULL for GEOM_NONE or on a GEOS failure;
+ * the caller destroys the result with GEOSGeom_destroy_r.
+ */
+GEOSGeometry *geom_to_geos(GEOSContextHandle_t h, const struct geom *g);
 
 /*
  * Free the calling thread's GEOS handle, which layer_query_run creates on

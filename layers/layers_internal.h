@@ -66,13 +66,6 @@ bool geom_box_contains(const double outer[4], const double inner[4]);
 /* Grow `acc` to cover `box`; `*empty` is true until the first box. */
 void geom_box_union(double acc[4], bool *empty, const double box[4]);
 
-/*
- * Build a GEOS geometry from `g` with handle `h`. Degenerate parts (a line
- * of one point, a ring under four points) are padded by repeating points
- * so GEOS accepts them. Returns NULL for GEOM_NONE or on a GEOS failure;
- * the caller destroys the result with GEOSGeom_destroy_r.
- */
-GEOSGeometry *geom_to_geos(GEOSContextHandle_t h, const struct geom *g);
 
 /*
  * The calling thread's GEOS handle, created on first use and destroyed by

@@ -148,7 +148,7 @@ int cli_serve(const char *config_path, const char *host, int port)
 done:
 	if (errors.count > 0)
 		errors_flush(&errors);
-	if (status == 1 && cfg != NULL)
+	if (status == 1)
 		fprintf(stderr, "vnsdi: không khởi động vì cấu hình hoặc dữ liệu "
 			"có lỗi / not started: the config or its data has "
 			"errors\n");

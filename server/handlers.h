@@ -88,6 +88,27 @@ int parse_bbox(const char *text, const char *parameter, bool allow_3d,
 	       struct req_error *err);
 
 /*
+ * Check a box in a geographic CRS, given as lon,lat whatever the CRS's axis
+ * order: a latitude outside [-90, 90] or a longitude outside [-360, 360]
+ * usually means the client swapped the axes. On failure returns -1 and
+ * fills `err` naming the parameter and the value, and stating the axis
+ * order "`crs_name` in `context` is ..." (`lat_first`) expected there.
+ */
+int check_geographic_bbox(const struct http_request *req,
+			  const char *parameter, const char *text,
+			  const double lonlat[4], const char *crs_name,
+			  const char *context_vi, const char *context_en,
+			  bool lat_first, struct req_error *err);
+
+/*
+ * Copy into `buf` the half of a "Vietnamese / English" message of the
+ * layers module (see layers.h) in the request's language, and return
+ * `buf`. Text without the " / " separator is copied whole.
+ */
+const char *i18n_pick_pair(const struct http_request *req, const char *pair,
+			   char *buf, size_t size);
+
+/*
  * Fill `res` with an RFC 7807 problem document (application/problem+json):
  * type, title in the request's language, status, detail (err->message) and
  * parameter when err->parameter is set. LayerNotDefined becomes 404 here.

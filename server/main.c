@@ -21,7 +21,9 @@ static void usage(FILE *out)
 	      "\n"
 	      "Usage:\n"
 	      "  vnsdi serve --config FILE [--listen HOST:PORT]\n"
-	      "      Serve WMS and OGC API - Features until SIGTERM or SIGINT.\n"
+	      "      Serve WMS, WMTS, XYZ tiles, OGC API – Features and the "
+	      "viewer\n"
+	      "      until SIGTERM or SIGINT.\n"
 	      "      --listen overrides the config's server.listen; port 0 "
 	      "picks a free port.\n"
 	      "  vnsdi check --config FILE\n"
@@ -156,6 +158,7 @@ int main(int argc, char **argv)
 	const char *command = argc > 1 ? argv[1] : NULL;
 
 	if (command == NULL) {
+		fputs("vnsdi: missing command\n\n", stderr);
 		usage(stderr);
 		return 2;
 	}

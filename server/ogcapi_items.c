@@ -96,7 +96,7 @@ static int add_bbox_polygon(struct ogc_ctx *ctx,
 			    const struct vn2000_crs *crs, const double box[4],
 			    struct items_query *q, struct req_error *err)
 {
-	char text[512], message[512];
+	char text[512], message[512], picked[512];
 
 	snprintf(text, sizeof(text),
 		 "S_INTERSECTS(geometry,POLYGON((%.17g %.17g,%.17g %.17g,"
@@ -108,9 +108,33 @@ static int add_bbox_polygon(struct ogc_ctx *ctx,
 			       message, sizeof(message)) != 0)
 		return req_error_set(err, REQ_INVALID_PARAMETER, "bbox",
 			i18n_pick(ctx->req, "bbox không hợp lệ trong %s: %s",
-				  "Invalid bbox in %s: %s"), crs->id, message);
+				  "Invalid bbox in %s: %s"), crs->id,
+			i18n_pick_pair(ctx->req, message, picked,
+				       sizeof(picked)));
 	q->n_filters++;
 	return 0;
+}
+
+/* Catch swapped axes in a bbox given in a geographic bbox-crs. */
+static int check_items_geographic(struct ogc_ctx *ctx,
+				  const struct vn2000_crs *crs,
+				  const char *text, const double box[4],
+				  struct req_error *err)
+{
+	double lonlat[4];
+
+	if (crs->lat_first) {
+		lonlat[0] = box[1];
+		lonlat[1] = box[0];
+		lonlat[2] = box[3];
+		lonlat[3] = box[2];
+	} else {
+		memcpy(lonlat, box, sizeof(lonlat));
+	}
+	return check_geographic_bbox(ctx->req, "bbox", text, lonlat, crs->id,
+				     "bbox của OGC API với bbox-crs",
+				     "OGC API bbox with bbox-crs",
+				     crs->lat_first, err);
 }
 
 /* bbox, optionally in bbox-crs, as a CRS84 box. */
@@ -134,9 +158,18 @@ static int parse_items_bbox(struct ogc_ctx *ctx,
 		return -1;
 	q->has_bbox = true;
 	if (crs == NULL) {
+		if (check_geographic_bbox(ctx->req, "bbox", text, box, "CRS84",
+					  "bbox của OGC API khi không có "
+					  "bbox-crs",
+					  "OGC API bbox without bbox-crs",
+					  false, err) != 0)
+			return -1;
 		memcpy(q->bbox, box, sizeof(box));
 		return 0;
 	}
+	if (crs->geographic && check_items_geographic(ctx, crs, text, box,
+						      err) != 0)
+		return -1;
 	if (box[0] <= box[2] &&
 	    add_bbox_polygon(ctx, snap, crs, box, q, err) != 0)
 		return -1;
@@ -208,11 +241,16 @@ static int classify_params(struct ogc_ctx *ctx,
 				i18n_pick(req,
 					  "Tham số \"%s\" không được hỗ trợ: "
 					  "không phải tham số chuẩn hay thuộc "
-					  "tính có thể lọc của tập dữ liệu.",
+					  "tính có thể lọc của tập dữ liệu. Xem "
+					  "các thuộc tính có thể lọc tại "
+					  "/collections/%s/queryables.",
 					  "Unknown query parameter \"%s\": neither "
 					  "a standard parameter nor a queryable "
-					  "attribute of the collection."),
-				req_value(name, shown, sizeof(shown)));
+					  "attribute of the collection. See "
+					  "/collections/%s/queryables for the "
+					  "queryable attributes."),
+				req_value(name, shown, sizeof(shown)),
+				snap->cfg->id);
 		if (q->n_conditions == OGC_MAX_CONDITIONS)
 			return req_error_set(err, REQ_INVALID_PARAMETER, name,
 				i18n_pick(req, "Quá nhiều điều kiện lọc (tối đa %d).",
@@ -282,7 +320,7 @@ static int parse_filter(struct ogc_ctx *ctx, const struct layer_snapshot *snap,
 	const char *crs_text = http_param(ctx->req, "filter-crs");
 	enum layer_filter_lang which = LAYER_FILTER_CQL2_TEXT;
 	const struct vn2000_crs *crs = NULL;
-	char message[512];
+	char message[512], picked[512], detail[768];
 
 	if (lang != NULL && strcmp(lang, "cql2-json") == 0)
 		which = LAYER_FILTER_CQL2_JSON;
@@ -298,8 +336,18 @@ static int parse_filter(struct ogc_ctx *ctx, const struct layer_snapshot *snap,
 		return 0;
 	if (layer_filter_parse(snap, which, text, crs, ctx->req->role,
 			       &q->filters[q->n_filters], message,
-			       sizeof(message)) != 0)
-		return filter_error(ctx, "filter", text, message, err);
+			       sizeof(message)) != 0) {
+		snprintf(detail, sizeof(detail),
+			 i18n_pick(ctx->req,
+				   "%s. Xem các thuộc tính có thể lọc tại "
+				   "/collections/%s/queryables.",
+				   "%s. See /collections/%s/queryables for the "
+				   "queryable properties."),
+			 i18n_pick_pair(ctx->req, message, picked,
+					sizeof(picked)),
+			 snap->cfg->id);
+		return filter_error(ctx, "filter", text, detail, err);
+	}
 	q->n_filters++;
 	return 0;
 }
@@ -309,13 +357,15 @@ static int parse_datetime(struct ogc_ctx *ctx,
 			  struct items_query *q, struct req_error *err)
 {
 	const char *text = http_param(ctx->req, "datetime");
-	char message[512];
+	char message[512], picked[512];
 
 	if (text == NULL)
 		return 0;
 	if (layer_filter_datetime(snap, text, &q->filters[q->n_filters],
 				  message, sizeof(message)) != 0)
-		return filter_error(ctx, "datetime", text, message, err);
+		return filter_error(ctx, "datetime", text,
+				    i18n_pick_pair(ctx->req, message, picked,
+						   sizeof(picked)), err);
 	q->n_filters++;
 	return 0;
 }
@@ -458,7 +508,7 @@ static int items_run(struct ogc_ctx *ctx, const struct layer_snapshot *snap,
 	bool whole = ctx->format == OGC_FORMAT_FGB ||
 		     ctx->format == OGC_FORMAT_GPKG;
 	struct layer_query query = {0};
-	char message[512];
+	char message[512], picked[512];
 
 	query.bbox = q->has_bbox ? q->bbox : NULL;
 	query.conditions = q->conditions;
@@ -476,7 +526,9 @@ static int items_run(struct ogc_ctx *ctx, const struct layer_snapshot *snap,
 		return 0;
 	return req_error_set(err, REQ_INVALID_PARAMETER, "",
 			     i18n_pick(ctx->req, "Điều kiện lọc không hợp lệ: %s",
-				       "Invalid filter: %s"), message);
+				       "Invalid filter: %s"),
+			     i18n_pick_pair(ctx->req, message, picked,
+					    sizeof(picked)));
 }
 
 void ogcapi_items(struct ogc_ctx *ctx, const char *id)

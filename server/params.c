@@ -261,3 +261,79 @@ int parse_bbox(const char *text, const char *parameter, bool allow_3d,
 			parameter, shown);
 	return 0;
 }
+
+const char *i18n_pick_pair(const struct http_request *req, const char *pair,
+			   char *buf, size_t size)
+{
+	static const char separator[] = " / ";
+	const size_t sep_len = sizeof(separator) - 1;
+	bool english = strcmp(i18n_pick(req, "vi", "en"), "en") == 0;
+	const char *split = NULL;
+	size_t count = 0, wanted;
+
+	if (size == 0)
+		return buf;
+	for (const char *p = strstr(pair, separator); p != NULL;
+	     p = strstr(p + sep_len, separator))
+		count++;
+	if (count == 0) {
+		snprintf(buf, size, "%s", pair);
+		return buf;
+	}
+
+	/* Both halves quote the same values, so a value containing the
+	   separator adds as many to each half: the middle one splits them. */
+	wanted = count / 2;
+	split = strstr(pair, separator);
+	for (size_t i = 0; i < wanted; i++)
+		split = strstr(split + sep_len, separator);
+	if (english)
+		snprintf(buf, size, "%s", split + sep_len);
+	else
+		snprintf(buf, size, "%.*s", (int)(split - pair), pair);
+	return buf;
+}
+
+int check_geographic_bbox(const struct http_request *req,
+			  const char *parameter, const char *text,
+			  const double lonlat[4], const char *crs_name,
+			  const char *context_vi, const char *context_en,
+			  bool lat_first, struct req_error *err)
+{
+	const char *order_vi = lat_first ?
+		"có vĩ độ trước: minlat,minlon,maxlat,maxlon" :
+		"có kinh độ trước: minlon,minlat,maxlon,maxlat";
+	const char *order_en = lat_first ?
+		"is latitude first: minlat,minlon,maxlat,maxlon" :
+		"is longitude first: minlon,minlat,maxlon,maxlat";
+	char shown[80];
+
+	req_value(text, shown, sizeof(shown));
+	for (int i = 1; i < 4; i += 2) {
+		if (lonlat[i] >= -90.0 && lonlat[i] <= 90.0)
+			continue;
+		return req_error_set(err, REQ_INVALID_PARAMETER, parameter,
+			i18n_pick(req,
+				  "Giá trị %s=\"%s\" không hợp lệ: vĩ độ %.10g "
+				  "nằm ngoài [-90, 90]. %s trong %s %s.",
+				  "Invalid %s=\"%s\": latitude %.10g is outside "
+				  "[-90, 90]. %s in %s %s."),
+			parameter, shown, lonlat[i], crs_name,
+			i18n_pick(req, context_vi, context_en),
+			i18n_pick(req, order_vi, order_en));
+	}
+	for (int i = 0; i < 4; i += 2) {
+		if (lonlat[i] >= -360.0 && lonlat[i] <= 360.0)
+			continue;
+		return req_error_set(err, REQ_INVALID_PARAMETER, parameter,
+			i18n_pick(req,
+				  "Giá trị %s=\"%s\" không hợp lệ: kinh độ %.10g "
+				  "nằm ngoài [-360, 360]. %s trong %s %s.",
+				  "Invalid %s=\"%s\": longitude %.10g is outside "
+				  "[-360, 360]. %s in %s %s."),
+			parameter, shown, lonlat[i], crs_name,
+			i18n_pick(req, context_vi, context_en),
+			i18n_pick(req, order_vi, order_en));
+	}
+	return 0;
+}

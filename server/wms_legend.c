@@ -25,8 +25,11 @@ static int legend_parse(const struct wms_request *wr,
 	*snap = layer_registry_acquire_id(req->srv->layers, layer);
 	if (*snap == NULL)
 		return req_error_set(err, REQ_LAYER_NOT_DEFINED, "LAYER",
-			i18n_pick(req, "Lớp LAYER=\"%s\" không tồn tại.",
-				  "Layer LAYER=\"%s\" is not defined."),
+			i18n_pick(req,
+				  "Lớp LAYER=\"%s\" không tồn tại. Xem danh "
+				  "sách lớp trong GetCapabilities.",
+				  "Layer LAYER=\"%s\" is not defined. See "
+				  "GetCapabilities for the list of layers."),
 			req_value(layer, shown, sizeof(shown)));
 
 	*style = http_param_ci(req, "STYLE");
@@ -35,9 +38,11 @@ static int legend_parse(const struct wms_request *wr,
 		return req_error_set(err, REQ_STYLE_NOT_DEFINED, "STYLE",
 			i18n_pick(req,
 				  "Kiểu STYLE=\"%s\" không tồn tại cho lớp "
-				  "\"%s\".",
+				  "\"%s\". Xem danh sách kiểu trong "
+				  "GetCapabilities.",
 				  "Style STYLE=\"%s\" is not defined for "
-				  "layer \"%s\"."),
+				  "layer \"%s\". See GetCapabilities for the "
+				  "list of styles."),
 			req_value(*style, shown, sizeof(shown)),
 			(*snap)->cfg->id);
 	if (*style == NULL || **style == '\0')

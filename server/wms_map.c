@@ -178,9 +178,12 @@ static int layers_parse(const struct wms_request *wr, struct wms_map *map,
 			return req_error_set(err, REQ_LAYER_NOT_DEFINED,
 				"LAYERS",
 				i18n_pick(req,
-					  "Lớp LAYERS=\"%s\" không tồn tại.",
+					  "Lớp LAYERS=\"%s\" không tồn tại. "
+					  "Xem danh sách lớp trong "
+					  "GetCapabilities.",
 					  "Layer LAYERS=\"%s\" is not "
-					  "defined."),
+					  "defined. See GetCapabilities for "
+					  "the list of layers."),
 				req_value(names[i], shown, sizeof(shown)));
 		map->n_layers = i + 1;
 	}
@@ -235,9 +238,12 @@ static int styles_parse(const struct wms_request *wr, struct wms_map *map,
 				"STYLES",
 				i18n_pick(req,
 					  "Kiểu STYLES=\"%s\" không tồn tại "
-					  "cho lớp \"%s\".",
+					  "cho lớp \"%s\". Xem danh sách "
+					  "kiểu trong GetCapabilities.",
 					  "Style STYLES=\"%s\" is not defined "
-					  "for layer \"%s\"."),
+					  "for layer \"%s\". See "
+					  "GetCapabilities for the list of "
+					  "styles."),
 				req_value(names[i], shown, sizeof(shown)),
 				map->snaps[i]->cfg->id);
 		map->styles[i] = names[i];
@@ -295,7 +301,13 @@ static int bbox_parse(const struct wms_request *wr, struct wms_map *map,
 	} else {
 		memcpy(map->bbox, box, sizeof(box));
 	}
-	return 0;
+	if (!map->crs->geographic)
+		return 0;
+	return check_geographic_bbox(wr->http, "BBOX", text, map->bbox,
+		map->crs->id,
+		wr->version == WMS_VERSION_130 ? "WMS 1.3.0" : "WMS 1.1.1",
+		wr->version == WMS_VERSION_130 ? "WMS 1.3.0" : "WMS 1.1.1",
+		wr->version == WMS_VERSION_130 && map->crs->lat_first, err);
 }
 
 int wms_map_parse(const struct wms_request *wr, struct wms_map *map,

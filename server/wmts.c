@@ -174,8 +174,10 @@ static int parse_layer_style(struct http_request *req,
 		return req_error_set(&err->err, REQ_LAYER_NOT_DEFINED,
 			names->layer,
 			i18n_pick(req,
-				  "Không có lớp dữ liệu %s=\"%s\".",
-				  "Unknown layer %s=\"%s\"."),
+				  "Không có lớp dữ liệu %s=\"%s\". Xem danh "
+				  "sách lớp trong GetCapabilities.",
+				  "Unknown %s=\"%s\". See GetCapabilities for "
+				  "the list of layers."),
 			names->layer,
 			req_value(text->layer, shown, sizeof(shown)));
 	if (!wmts_style_exists(out->snap, text->style))
@@ -183,8 +185,10 @@ static int parse_layer_style(struct http_request *req,
 			names->style,
 			i18n_pick(req,
 				  "Lớp \"%s\" không có kiểu hiển thị "
-				  "%s=\"%s\".",
-				  "Layer \"%s\" has no style %s=\"%s\"."),
+				  "%s=\"%s\". Xem danh sách kiểu trong "
+				  "GetCapabilities.",
+				  "Layer \"%s\" has no style %s=\"%s\". See "
+				  "GetCapabilities for the list of styles."),
 			out->snap->cfg->id, names->style,
 			req_value(text->style, shown, sizeof(shown)));
 	out->style = wmts_style_resolve(out->snap, text->style);

@@ -6,6 +6,7 @@ parameter and the value that was rejected. After all cases /healthz must
 still return 200, and no response may have been a 5xx.
 """
 
+import html
 import unittest
 import urllib.parse
 
@@ -60,6 +61,9 @@ WMS_CASES = [
     ("unknown_srs_111", WMS_111, {"SRS": "EPSG:999999"}, "InvalidSRS", "SRS", "EPSG:999999"),
     ("unknown_format", WMS_130, {"FORMAT": "image/bmp"}, "InvalidFormat", "FORMAT", "image/bmp"),
     ("missing_layers", WMS_130, {"LAYERS": None}, "MissingParameterValue", "LAYERS", None),
+    # Longitude first, where WMS 1.3.0 EPSG:4326 is latitude first.
+    ("bbox_4326_axes_swapped", WMS_130, {"CRS": "EPSG:4326", "BBOX": "108.2,16.0,108.3,16.1"},
+     "InvalidParameterValue", "BBOX", "108.2,16.0,108.3,16.1"),
 ]
 
 # name, path, status, words the problem details must contain
@@ -82,6 +86,15 @@ OGCAPI_CASES = [
     ("encoded_dot_segments_upper", "/collections/danang_wgs84/items/%2E%2E%2f%2E%2E%2fetc", None, [".."]),
     ("nul_in_collection", "/collections/danang_wgs84%00/items?f=json", None, ["danang_wgs84"]),
     ("nul_in_feature_id", "/collections/danang_wgs84/items/1133479%00?f=json", None, ["1133479"]),
+    ("bbox_axes_swapped", "/collections/danang_wgs84/items?f=json&bbox=16.0,108.2,16.1,108.3",
+     400, ["bbox", "16.0,108.2,16.1,108.3", "minlon,minlat,maxlon,maxlat"]),
+    ("bbox_crs_4326_axes_swapped", "/collections/danang_wgs84/items?f=json&bbox=108.2,16.0,108.3,16.1"
+     "&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/4326",
+     400, ["bbox", "108.2,16.0,108.3,16.1", "minlat,minlon,maxlat,maxlon"]),
+    ("unknown_parameter", "/collections/danang_wgs84/items?f=json&DienTch=200",
+     400, ["DienTch", "/collections/danang_wgs84/queryables"]),
+    ("filter_unknown_property", "/collections/danang_wgs84/items?f=json&filter=DienTch%20%3E%20200",
+     400, ["DienTch", "/collections/danang_wgs84/queryables"]),
 ]
 
 # Paths outside OGC API and WMS: 4xx and no file content, any error format.
@@ -143,6 +156,39 @@ class BadInput(unittest.TestCase):
         response = self.srv.get("/wms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetCoffee")
         _, _, text = harness.service_exception(self, response, "OperationNotSupported")
         self.assertIn("GetCoffee", text, response.describe())
+
+    def test_wms_swapped_axes_states_order(self):
+        params = dict(WMS_130, CRS="EPSG:4326", BBOX="108.2,16.0,108.3,16.1")
+        response = self.srv.get("/wms?" + urllib.parse.urlencode(params),
+                                headers={"Accept-Language": "en"})
+        _, _, text = harness.service_exception(self, response, "InvalidParameterValue")
+        self.assertIn("EPSG:4326 in WMS 1.3.0 is latitude first: minlat,minlon,maxlat,maxlon",
+                      text, response.describe())
+
+    def test_wms_unknown_layer_points_to_capabilities(self):
+        params = dict(WMS_130, LAYERS="khong_co_lop")
+        response = self.srv.get("/wms?" + urllib.parse.urlencode(params),
+                                headers={"Accept-Language": "en"})
+        _, _, text = harness.service_exception(self, response, "LayerNotDefined")
+        self.assertIn("See GetCapabilities for the list of layers.", text, response.describe())
+
+    def test_xyz_unknown_layer_message(self):
+        response = self.srv.get("/tiles/parcel/15/26267/15124.png",
+                                headers={"Accept-Language": "en"})
+        self.assertEqual(response.status, 404, response.describe())
+        body = html.unescape(response.body.decode("utf-8"))
+        self.assertIn('Unknown layer="parcel".', body, response.describe())
+        self.assertNotIn("layer layer", body, response.describe())
+        self.assertIn("See GetCapabilities for the list of layers.", body, response.describe())
+
+    def test_filter_error_in_request_language(self):
+        path = "/collections/danang_wgs84/items?f=json&filter=DienTch%20%3E%20200"
+        english = harness.problem_details(self, self.srv.get(path, headers={"Accept-Language": "en"}), 400)
+        self.assertIn("'DienTch' is not a queryable property", english["detail"])
+        self.assertNotIn("không có thuộc tính", english["detail"])
+        vietnamese = harness.problem_details(self, self.srv.get(path), 400)
+        self.assertIn("không có thuộc tính 'DienTch' để lọc", vietnamese["detail"])
+        self.assertNotIn("is not a queryable property", vietnamese["detail"])
 
     def test_zz_server_alive_and_no_5xx(self):
         # Named to run last: the cases above have all been sent by now.

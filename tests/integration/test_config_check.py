@@ -144,8 +144,24 @@ class ConfigCheck(unittest.TestCase):
         self.assertGreater(result.returncode, 0, output)
         self.assertIn(f"{path}:{crs_line}", output)
         self.assertIn("EPSG:999999", output)
+        self.assertIn("not started", output)
         with socket.socket() as sock:
             self.assertNotEqual(sock.connect_ex(("127.0.0.1", port)), 0, "port is listening")
+
+    def test_serve_missing_config_not_started(self):
+        path = os.path.join(self.dir, "absent.yaml")
+        result = harness.vnsdi("serve", "--config", path, "--listen",
+                               f"127.0.0.1:{harness.free_port()}", timeout=CHECK_TIMEOUT)
+        output = result.stdout + result.stderr
+        self.assertEqual(result.returncode, 1, output)
+        self.assertIn(path, output)
+        self.assertIn("not started", output)
+
+    def test_no_command_says_missing(self):
+        result = harness.vnsdi(timeout=CHECK_TIMEOUT)
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertTrue(result.stderr.startswith("vnsdi: missing command\n"), result.stderr)
+        self.assertIn("WMS, WMTS, XYZ tiles, OGC API – Features and the", result.stderr)
 
     def test_serve_stops_on_sigint(self):
         port = harness.free_port()

@@ -196,13 +196,18 @@ static void test_sample_config_loads(void **state)
 	assert_string_equal(cfg->restricted[0].name_attribute, "Ten");
 	assert_string_equal(cfg->restricted[0].reason_attribute, "MaLyDo");
 
-	assert_int_equal(cfg->n_users, 1);
+	assert_int_equal(cfg->n_users, 4);
 	assert_string_equal(cfg->users[0].name, "demo-partner");
 	assert_int_equal(cfg->users[0].role, CFG_ROLE_PARTNER);
 	assert_string_equal(cfg->users[0].token_sha256,
 			    "1dadeac5e7b1c964057e5bafb6559b24"
 			    "99c58f18f4ae1db70ab9ca6af91adbab");
 	assert_true(cfg->users[0].rate_limit == 20.0);
+	assert_string_equal(cfg->users[1].name, "demo-planner");
+	assert_int_equal(cfg->users[1].role, CFG_ROLE_PLANNER);
+	assert_int_equal(cfg->users[2].role, CFG_ROLE_PUBLISHER);
+	assert_int_equal(cfg->users[3].role, CFG_ROLE_ADMIN);
+	assert_true(cfg->users[3].rate_limit == 0.0);
 
 	cfg_free(cfg);
 	cfg_errors_clear(&errors);
@@ -248,7 +253,8 @@ static void test_sample_config_layers(void **state)
 	assert_int_equal(p->styles[0].stroke, 0xB22222FFu);
 	assert_true(p->styles[0].stroke_width == 0.8);
 	assert_string_equal(p->styles[0].label, "SoThuTuThua");
-	assert_int_equal(p->line, 36);
+	assert_string_equal(p->styles[0].label_area, "DienTich");
+	assert_int_equal(p->line, 38);
 
 	const struct cfg_layer *q = cfg_layer_find(cfg, "land_quality");
 	assert_int_equal(q->styles[0].fill, 0x8FBC8F80u);

@@ -220,6 +220,90 @@ static void test_req_value(void **state)
 	assert_string_equal(req_value("Phường", buf, sizeof(buf)), "Phường");
 }
 
+struct pair_case {
+	const char *pair;
+	const char *lang;
+	const char *expected;
+};
+
+static const struct pair_case pair_cases[] = {
+	{"không có thuộc tính 'X' để lọc / 'X' is not a queryable property",
+	 "en", "'X' is not a queryable property"},
+	{"không có thuộc tính 'X' để lọc / 'X' is not a queryable property",
+	 "vi", "không có thuộc tính 'X' để lọc"},
+	{"không có thuộc tính 'X' để lọc / 'X' is not a queryable property",
+	 NULL, "không có thuộc tính 'X' để lọc"},
+	/* A value containing the separator is quoted in both halves. */
+	{"giá trị 'a / b' sai / value 'a / b' is wrong", "en",
+	 "value 'a / b' is wrong"},
+	{"giá trị 'a / b' sai / value 'a / b' is wrong", "vi",
+	 "giá trị 'a / b' sai"},
+	{"no separator", "en", "no separator"},
+	{"", "vi", ""},
+};
+
+static void test_i18n_pick_pair(void **state)
+{
+	int failures = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(pair_cases) / sizeof(pair_cases[0]); i++) {
+		const struct pair_case *c = &pair_cases[i];
+		struct http_request req = {0};
+		char buf[256];
+		const char *got;
+
+		req.lang = c->lang;
+		got = i18n_pick_pair(&req, c->pair, buf, sizeof(buf));
+		if (got != buf || strcmp(got, c->expected) != 0) {
+			printf("pair %zu: input \"%s\" lang %s: expected \"%s\", "
+			       "obtained \"%s\"\n", i, c->pair,
+			       c->lang ? c->lang : "(default)", c->expected, got);
+			failures++;
+		}
+	}
+	assert_int_equal(failures, 0);
+}
+
+static void test_geographic_bbox_swapped(void **state)
+{
+	struct http_request req = {0};
+	struct req_error err;
+	/* Latitude first given where longitude first is expected. */
+	const double swapped[4] = {10.030, 105.786, 10.036, 105.792};
+	const double good[4] = {105.786, 10.030, 105.792, 10.036};
+	const double far_east[4] = {400.0, 10.0, 401.0, 11.0};
+
+	(void)state;
+	req.lang = "en";
+	assert_int_equal(check_geographic_bbox(&req, "BBOX", "x", good,
+					       "EPSG:4326", "WMS 1.3.0",
+					       "WMS 1.3.0", true, &err), 0);
+	assert_int_equal(check_geographic_bbox(&req, "BBOX",
+					       "105.786,10.030,105.792,10.036",
+					       swapped, "EPSG:4326", "WMS 1.3.0",
+					       "WMS 1.3.0", true, &err), -1);
+	assert_int_equal(err.kind, REQ_INVALID_PARAMETER);
+	assert_string_equal(err.parameter, "BBOX");
+	assert_non_null(strstr(err.message, "105.786,10.030,105.792,10.036"));
+	assert_non_null(strstr(err.message, "latitude 105.786"));
+	assert_non_null(strstr(err.message, "EPSG:4326 in WMS 1.3.0 is latitude "
+					    "first: minlat,minlon,maxlat,maxlon"));
+
+	assert_int_equal(check_geographic_bbox(&req, "bbox", "x", far_east,
+					       "CRS84", "vi", "OGC API bbox",
+					       false, &err), -1);
+	assert_non_null(strstr(err.message, "longitude 400"));
+	assert_non_null(strstr(err.message, "is longitude first: "
+					    "minlon,minlat,maxlon,maxlat"));
+
+	req.lang = NULL;
+	assert_int_equal(check_geographic_bbox(&req, "BBOX", "x", swapped,
+					       "EPSG:4326", "WMS 1.3.0",
+					       "WMS 1.3.0", true, &err), -1);
+	assert_non_null(strstr(err.message, "vĩ độ 105.786"));
+}
+
 static void test_error_status(void **state)
 {
 	(void)state;
@@ -239,6 +323,8 @@ int main(void)
 		cmocka_unit_test(test_parse_bbox_vietnamese),
 		cmocka_unit_test(test_req_value),
 		cmocka_unit_test(test_error_status),
+		cmocka_unit_test(test_i18n_pick_pair),
+		cmocka_unit_test(test_geographic_bbox_swapped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
