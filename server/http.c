@@ -437,8 +437,12 @@ static struct MHD_Daemon *daemon_start(struct server *srv, const char *host,
 {
 	struct sockaddr_storage addr;
 	bool ipv6 = false;
-	/* MHD_USE_ITC makes MHD_quiesce_daemon work with a thread pool. */
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	/* MHD_USE_ITC makes MHD_quiesce_daemon work with a thread pool.
+	   poll(), not epoll: with epoll, libmicrohttpd 0.9.75 removes the
+	   listening socket from each worker's epoll set in
+	   MHD_quiesce_daemon while the worker may be changing that set, and
+	   aborts the process when the removal fails (seen at SIGTERM). */
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
 			     MHD_USE_ERROR_LOG | MHD_USE_ITC;
 	unsigned int threads = srv->cfg->threads > 0 ?
 		(unsigned int)srv->cfg->threads : 1;
