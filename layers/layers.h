@@ -357,6 +357,13 @@ int layer_registry_swap(struct layer_registry *reg,
  */
 int layer_snapshots_filter_links(struct layer_snapshot **snaps, size_t n);
 
+/*
+ * Create a folder and its missing parents (mode 0755), as mkdir -p does.
+ * Returns 0, or -1 when a folder cannot be made or the path is longer than
+ * 4095 bytes.
+ */
+int layer_mkdirs(const char *path);
+
 /* Free a geometry's arrays (not the struct itself). Accepts NULL. */
 void geom_clear(struct geom *g);
 

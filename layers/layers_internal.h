@@ -228,4 +228,9 @@ int layer_vector_index(struct layer_snapshot *snap);
 /* Free a snapshot's contents and the snapshot (refcount ignored). */
 void layer_snapshot_destroy(struct layer_snapshot *snap);
 
+/* The attribute type of an OGR field type: Integer and Integer64 are
+   integers, Real is real, Date and DateTime keep their ISO text, and every
+   other type is read as a string. */
+enum attr_type layer_attr_type_of(OGRFieldType type);
+
 #endif

@@ -48,7 +48,7 @@ void publish_message(struct publish_outcome *out, enum publish_status status,
 	snprintf(out->message_en, sizeof(out->message_en), "%s", en);
 }
 
-int publish_mkdirs(const char *path)
+int layer_mkdirs(const char *path)
 {
 	char buf[4096];
 	size_t n = strlen(path);

@@ -212,9 +212,6 @@ size_t versions_retain(const struct cfg *cfg, const char *layer_id,
  */
 int versions_write_file(const char *path, const void *data, size_t size);
 
-/* Create a folder and its parents (mode 0755). Returns 0 or -1. */
-int publish_mkdirs(const char *path);
-
 /* fsync a file, or a folder, by name. Returns 0 or -1. */
 int versions_fsync(const char *path);
 

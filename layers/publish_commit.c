@@ -54,12 +54,12 @@ int publish_version_dir(struct publisher *pub, const struct cfg_layer *layer,
 	*number = versions_latest(pub->cfg, layer->id) + 1;
 	if (versions_path(pub->cfg, layer->id, 0, NULL, root,
 			  sizeof(root)) != 0 ||
-	    publish_mkdirs(root) != 0 ||
+	    layer_mkdirs(root) != 0 ||
 	    versions_path(pub->cfg, layer->id, *number, NULL, dir,
 			  size) != 0)
 		return -1;
 	publish_remove_tree_files(dir);
-	if (publish_mkdirs(dir) != 0)
+	if (layer_mkdirs(dir) != 0)
 		return -1;
 	return versions_fsync(root);
 }

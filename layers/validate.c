@@ -167,23 +167,6 @@ int validate_field(const struct validate_run *run, const char *name)
 	return name == NULL ? -1 : OGR_FD_GetFieldIndex(defn, name);
 }
 
-static enum attr_type type_family(OGRFieldType type)
-{
-	switch (type) {
-	case OFTInteger:
-	case OFTInteger64:
-		return ATTR_INTEGER;
-	case OFTReal:
-		return ATTR_REAL;
-	case OFTDate:
-		return ATTR_DATE;
-	case OFTDateTime:
-		return ATTR_DATETIME;
-	default:
-		return ATTR_STRING;
-	}
-}
-
 static const char *type_label(enum attr_type type)
 {
 	static const char *const names[] = { "integer", "real", "string",
@@ -222,7 +205,7 @@ static void validate_schema(struct validate_run *run)
 
 		if (f < 0)
 			continue;
-		t = type_family(OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, f)));
+		t = layer_attr_type_of(OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, f)));
 		if (t == live->attrs[i].type)
 			continue;
 		validate_add(run, VALIDATE_SCHEMA, VALIDATE_ERROR, NULL,

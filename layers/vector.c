@@ -43,7 +43,7 @@ static bool name_in(const char *name, char *const *list, size_t n)
 	return false;
 }
 
-static enum attr_type attr_type_of(OGRFieldType type)
+enum attr_type layer_attr_type_of(OGRFieldType type)
 {
 	switch (type) {
 	case OFTInteger:
@@ -159,7 +159,7 @@ static int vector_attributes(struct vector_load *v)
 		a->name = strdup(v->field_names[field]);
 		if (a->name == NULL)
 			return -1;
-		a->type = attr_type_of(OGR_Fld_GetType(fd));
+		a->type = layer_attr_type_of(OGR_Fld_GetType(fd));
 		a->personal = name_in(a->name, l->personal, l->n_personal);
 		v->attr_field[i] = field;
 		snap->n_attrs = i + 1;
@@ -358,7 +358,7 @@ static int vector_record_keys(struct vector_load *v, OGRFeatureH f)
 		if (!OGR_F_IsFieldSetAndNotNull(f, field))
 			continue;
 		fd = OGR_FD_GetFieldDefn(OGR_L_GetLayerDefn(v->ogr), field);
-		switch (attr_type_of(OGR_Fld_GetType(fd))) {
+		switch (layer_attr_type_of(OGR_Fld_GetType(fd))) {
 		case ATTR_INTEGER:
 			snprintf(text, sizeof(text), "%lld",
 				 (long long)OGR_F_GetFieldAsInteger64(f, field));

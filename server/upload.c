@@ -75,7 +75,7 @@ static int upload_open_file(struct http_upload *up, const char *data_dir)
 	size_t n;
 
 	snprintf(dir, sizeof(dir), "%s/uploads", data_dir);
-	if (publish_mkdirs(dir) != 0)
+	if (layer_mkdirs(dir) != 0)
 		return -1;
 	n = strlen(dir) + 32;
 	up->path = malloc(n);

@@ -44,27 +44,6 @@ struct tilecache {
 	size_t n_layers;
 };
 
-int tilecache_mkdirs(const char *path)
-{
-	char buf[4096];
-	size_t n = strlen(path);
-
-	if (n == 0 || n >= sizeof(buf))
-		return -1;
-	memcpy(buf, path, n + 1);
-	for (char *p = buf + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
 struct tilecache *tilecache_open(const char *data_dir)
 {
 	struct tilecache *cache;
@@ -82,7 +61,7 @@ struct tilecache *tilecache_open(const char *data_dir)
 		return NULL;
 	}
 	snprintf(cache->root, n, "%s/tilecache", data_dir);
-	if (tilecache_mkdirs(cache->root) != 0) {
+	if (layer_mkdirs(cache->root) != 0) {
 		fprintf(stderr, "tilecache: cannot create %s: %s; tiles are "
 			"served without a cache\n", cache->root,
 			strerror(errno));
@@ -342,7 +321,7 @@ static int tile_write(const char *path, const struct tile_header *head,
 		return -1;
 	memcpy(dir, path, (size_t)(slash - path));
 	dir[slash - path] = '\0';
-	if (tilecache_mkdirs(dir) != 0)
+	if (layer_mkdirs(dir) != 0)
 		return -1;
 	snprintf(tmp, sizeof(tmp), "%s.%ld-%lu.tmp", path, (long)getpid(),
 		 counter++);

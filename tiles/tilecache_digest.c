@@ -236,7 +236,7 @@ static int digest_save(const struct layer_state *state)
 
 	snprintf(path, sizeof(path), "%s/digest.bin", state->dir);
 	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
-	if (tilecache_mkdirs(state->dir) != 0)
+	if (layer_mkdirs(state->dir) != 0)
 		return -1;
 	f = fopen(tmp, "wb");
 	if (f == NULL)
@@ -296,7 +296,7 @@ static int change_append_file(const struct layer_state *state,
 	FILE *f;
 	int rc = -1;
 
-	if (tilecache_mkdirs(state->dir) != 0)
+	if (layer_mkdirs(state->dir) != 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/changes.bin", state->dir);
 	f = fopen(path, "ab");

@@ -92,7 +92,4 @@ int tilecache_state_record(struct layer_state *state, int64_t version,
 /* Hash `size` bytes into `h` (a 64-bit mix, not cryptographic). */
 uint64_t tilecache_hash(uint64_t h, const void *data, size_t size);
 
-/* Create a folder and its parents (mode 0755). Returns 0 or -1. */
-int tilecache_mkdirs(const char *path);
-
 #endif

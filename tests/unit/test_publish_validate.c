@@ -134,9 +134,9 @@ static void test_durable_files(void **state)
 	assert_non_null(mkdtemp(dir));
 	cfg.data_dir = dir;
 	snprintf(path, sizeof(path), "%s/versions/parcels/1", dir);
-	assert_int_equal(publish_mkdirs(path), 0);
+	assert_int_equal(layer_mkdirs(path), 0);
 	snprintf(path, sizeof(path), "%s/versions/parcels/2", dir);
-	assert_int_equal(publish_mkdirs(path), 0);
+	assert_int_equal(layer_mkdirs(path), 0);
 	snprintf(path, sizeof(path), "%s/versions/parcels/1/manifest.json",
 		 dir);
 	assert_int_equal(versions_write_file(path, "{}", 2), 0);
