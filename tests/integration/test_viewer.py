@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import unittest
+import urllib.parse
 
 import harness
 from osgeo import ogr
@@ -170,6 +171,18 @@ class Viewer(unittest.TestCase):
         self.assertEqual(area["count"], len(expected),
                          f"parcels in the drawn polygon {area['ring']}")
         self.assertEqual(set(area["ids"]), expected)
+        # The same polygon as a CQL2 filter on items gives the same parcels.
+        self.assertEqual(set(area["ids"]), self.server_in_area(area["ring"]))
+
+    def server_in_area(self, ring):
+        """Return the MaThua of items?filter=S_INTERSECTS(geometry, ring)."""
+        points = [tuple(p) for p in ring]
+        if points[0] != points[-1]:
+            points.append(points[0])
+        wkt = "POLYGON((" + ",".join(f"{x:.9f} {y:.9f}" for x, y in points) + "))"
+        query = "filter-lang=cql2-text&filter=" + urllib.parse.quote(
+            f"S_INTERSECTS(geometry,{wkt})")
+        return {f["properties"]["MaThua"] for f in self.items(query)}
 
 
 if __name__ == "__main__":
