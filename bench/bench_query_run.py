@@ -3,7 +3,7 @@
 
 1. Checks that vnsdi and MapServer return the same numberMatched and the same
    feature ids for every bbox of the list (CRS84, limit 1000).
-2. Runs wrk with bench_query_wrk.lua at each concurrency on: the bbox list
+2. Runs wrk with wrk_paths.lua at each concurrency on: the bbox list
    (items?bbox=...&limit=100) on both servers, and the CQL2 list on vnsdi.
    MapServer 8.0's OGC API has no filter, filter-lang or queryables, and
    ignores attribute parameters (checked here), so the CQL2 list has no
@@ -29,7 +29,9 @@ import urllib.parse
 from osgeo import ogr, osr
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-WRK_SCRIPT = os.path.join(HERE, "bench_query_wrk.lua")
+WRK_SCRIPT = os.path.join(HERE, "wrk_paths.lua")
+# Thread k of wrk starts at path k * n / WRK_SPREAD of the list.
+WRK_SPREAD = "2"
 BOXES = 40
 BOX_M = 120.0          # side of a bbox, metres in EPSG:5897
 CHECK_LIMIT = 1000
@@ -141,7 +143,8 @@ def vm_kib(pids, field):
 
 def wrk(port, list_path, concurrency, duration):
     command = ["wrk", "-t2", f"-c{concurrency}", f"-d{duration}s", "--timeout", "30s",
-               "-s", WRK_SCRIPT, f"http://127.0.0.1:{port}", "--", list_path]
+               "-s", WRK_SCRIPT, f"http://127.0.0.1:{port}", "--", list_path,
+               WRK_SPREAD]
     result = subprocess.run(command, capture_output=True, text=True, check=True,
                             timeout=duration + 120)
     for line in result.stdout.splitlines():

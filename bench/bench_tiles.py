@@ -40,7 +40,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import bench_tiles_data  # noqa: E402
 
-WRK_SCRIPT = os.path.join(HERE, "bench_tiles_wrk.lua")
+WRK_SCRIPT = os.path.join(HERE, "wrk_paths.lua")
 WORKERS = 4   # vnsdi threads, mapserv processes
 
 

@@ -1,9 +1,10 @@
--- wrk script of bench_tiles.py: cycle through a list of request paths, one
--- per line, each wrk thread starting at its own offset so that threads do
--- not ask for the same tile at the same moment. Prints one JSON line with
--- the counts and latency percentiles when the run ends.
+-- wrk script of the tile and query benchmarks: cycle through a list of
+-- request paths, one per line. Thread k starts at path k * (n / SPREAD), so
+-- threads do not request the same path at the same moment. Prints one JSON
+-- line with the counts and latency percentiles when the run ends.
 --
--- wrk -t2 -c16 -d10s -s bench_tiles_wrk.lua http://127.0.0.1:PORT -- LIST
+-- wrk -t2 -c16 -d10s -s wrk_paths.lua http://127.0.0.1:PORT -- LIST [SPREAD]
+-- SPREAD defaults to 8.
 
 local threads = {}
 local paths = {}
@@ -20,7 +21,8 @@ function init(args)
       paths[#paths + 1] = line
     end
   end
-  next_index = (id * math.floor(#paths / 8)) % #paths + 1
+  local spread = tonumber(args[2] or "8")
+  next_index = (id * math.floor(#paths / spread)) % #paths + 1
 end
 
 function request()
