@@ -105,7 +105,7 @@ static bool secrecy_same_layer(const char *source, const char *a,
 
 	if (a == NULL || b == NULL) {
 		first = secrecy_first_layer(source);
-		/* Unreadable: assume the same layer, the safe answer. */
+		/* Unreadable: assume the same layer, which is the safe choice. */
 		if (first == NULL) {
 			return true;
 		}

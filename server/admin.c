@@ -2,7 +2,7 @@
  * The publishing API: /admin/layers/{id}/versions (POST publishes, GET
  * lists), /admin/layers/{id}/versions/{n}, /admin/layers/{id}/diff,
  * /admin/layers/{id}/rollback and /admin/layers/{id}/publish (progress).
- * After each swap the tile cache forgets the tiles over the changed area
+ * After each swap the tile cache drops the tiles over the changed area
  * and the audit log records the publish, the rejection or the rollback.
  */
 #include <stdio.h>
@@ -99,7 +99,7 @@ static void admin_audit(const struct http_request *req, const char *event,
 	audit_log_event(&ev);
 }
 
-/* The tile cache forgets the tiles over the changed boxes. */
+/* The tile cache drops the tiles over the changed boxes. */
 static void admin_after_swap(const struct http_request *req,
 			     const char *layer_id,
 			     const struct publish_outcome *out)

@@ -109,7 +109,7 @@ static bool auth_bearer_token(const char *value, char *out, size_t size)
 
 /*
  * Move every api_key parameter past the end of the list. The entries stay
- * in the array, so whoever owns it still frees them.
+ * in the array, so the owner of the array still frees them.
  */
 static void auth_strip_api_key(struct http_request *req)
 {

@@ -171,7 +171,7 @@ static int send_file(int fd, int file, long long size)
 	return 0;
 }
 
-/* Read the whole answer: status line, headers, body up to the close. */
+/* Read the whole response: status line, headers, body up to the close. */
 static int read_answer(int fd, struct cli_answer *a)
 {
 	size_t cap = 1 << 16, len = 0;
@@ -397,7 +397,7 @@ int publish_cli_main(int argc, char **argv)
 	fputc('\n', stderr);
 	close(file);
 	if (rc != 0) {
-		fprintf(stderr, "vnsdi publish: no answer from %s\n", o.server);
+		fprintf(stderr, "vnsdi publish: no response from %s\n", o.server);
 		return 1;
 	}
 	rc = print_outcome(&a);
@@ -426,7 +426,7 @@ int versions_cli_main(int argc, char **argv)
 		snprintf(path, sizeof(path), "/admin/layers/%s/versions",
 			 o.layer);
 	if (cli_request(&t, "GET", path, -1, 0, &a) != 0) {
-		fprintf(stderr, "vnsdi versions: no answer from %s\n", o.server);
+		fprintf(stderr, "vnsdi versions: no response from %s\n", o.server);
 		return 1;
 	}
 	fputs(a.body, a.status == 200 ? stdout : stderr);
@@ -455,7 +455,7 @@ int rollback_cli_main(int argc, char **argv)
 	snprintf(path, sizeof(path), "/admin/layers/%s/rollback?version=%ld",
 		 o.layer, v);
 	if (cli_request(&t, "POST", path, -1, 0, &a) != 0) {
-		fprintf(stderr, "vnsdi rollback: no answer from %s\n", o.server);
+		fprintf(stderr, "vnsdi rollback: no response from %s\n", o.server);
 		return 1;
 	}
 	rc = print_outcome(&a);
