@@ -23,6 +23,8 @@ import { AreaQuery } from './area.js';
 const $ = (id) => document.getElementById(id);
 // Whole Vietnam, shown when the server lists no extent.
 const VIETNAM = [102.14, 8.18, 109.47, 23.39];
+// Maximum pause between the two clicks of a double-click (OpenLayers uses 250 ms).
+const DOUBLE_CLICK_MS = 250;
 
 function vectorLayer(source, color, width, fill) {
   return new VectorLayer({
@@ -175,10 +177,23 @@ class Viewer {
 
   wire() {
     const map = this.map;
-    map.on('singleclick', (event) => {
+    // Query the features under a click unless a second click (a double-click
+    // zoom) follows. OpenLayers 10.11 drops its own 'singleclick' when the
+    // pressed canvas is replaced during the wait, as new images arrive.
+    let pendingClick;
+    map.on('click', (event) => {
+      if (pendingClick !== undefined) {
+        clearTimeout(pendingClick);
+        pendingClick = undefined;
+        return;
+      }
       // The click that closes a polygon is no feature query.
       if (this.area.draw || Date.now() - this.area.finishedAt < 600) return;
-      this.info.queryAt(event.coordinate).catch((error) => this.search.say('loadError', { detail: error.message }));
+      const coordinate = event.coordinate;
+      pendingClick = setTimeout(() => {
+        pendingClick = undefined;
+        this.info.queryAt(coordinate).catch((error) => this.search.say('loadError', { detail: error.message }));
+      }, DOUBLE_CLICK_MS);
     });
     map.on('pointermove', (event) => { if (!event.dragging) this.showPointer(event.coordinate); });
     map.on('moveend', () => this.updateImageryNotice());
