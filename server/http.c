@@ -173,20 +173,23 @@ static void stream_free(void *cls)
 	free(glue);
 }
 
-/* Compress a text body in place when the client accepts gzip. Returns
-   whether the body is now gzip-encoded. */
+/* Compress a text body, or wrap a streamed one, when the client accepts
+   gzip. Returns whether the body is now gzip-encoded. */
 static bool maybe_gzip(struct http_response *res, bool allowed)
 {
 	void *packed;
 	size_t packed_size;
 
-	if (!allowed || res->body == NULL || res->size < HTTP_GZIP_MIN_SIZE ||
-	    !http_type_compressible(res->content_type))
+	if (!allowed || !http_type_compressible(res->content_type))
 		return false;
 	for (size_t i = 0; i < res->n_headers; i++) {
 		if (strcasecmp(res->headers[i].name, "Content-Encoding") == 0)
 			return false;
 	}
+	if (res->stream.read != NULL)
+		return http_gzip_stream(&res->stream) == 0;
+	if (res->body == NULL || res->size < HTTP_GZIP_MIN_SIZE)
+		return false;
 	if (http_gzip(res->body, res->size, &packed, &packed_size) != 0)
 		return false;
 	free(res->body);

@@ -13,6 +13,7 @@
 #include <cpl_port.h>
 #include <zlib.h>
 
+#include "server/http.h"
 #include "server/http_util.h"
 
 /*
@@ -376,6 +377,79 @@ int http_gzip(const void *data, size_t size, void **out, size_t *out_size)
 	*out_size = zs.total_out;
 	*out = buf;
 	deflateEnd(&zs);
+	return 0;
+}
+
+/* A streamed body compressed on the fly: `inner` is read in blocks of
+   GZIP_STREAM_BLOCK bytes and deflated into the caller's buffer. */
+#define GZIP_STREAM_BLOCK (64 * 1024)
+
+struct gzip_stream {
+	struct http_stream inner;
+	z_stream zs;
+	bool inner_done;  /* inner returned 0 */
+	bool finished;    /* deflate wrote the gzip trailer */
+	unsigned char in[GZIP_STREAM_BLOCK];
+};
+
+static ssize_t gzip_stream_read(void *arg, char *buf, size_t max)
+{
+	struct gzip_stream *gz = arg;
+
+	if (max > UINT_MAX)
+		max = UINT_MAX;
+	gz->zs.next_out = (Bytef *)buf;
+	gz->zs.avail_out = (uInt)max;
+	while (gz->zs.avail_out > 0 && !gz->finished) {
+		int rc;
+
+		if (gz->zs.avail_in == 0 && !gz->inner_done) {
+			ssize_t n = gz->inner.read(gz->inner.arg,
+						   (char *)gz->in,
+						   sizeof(gz->in));
+
+			if (n < 0)
+				return -1;
+			if (n == 0)
+				gz->inner_done = true;
+			gz->zs.next_in = gz->in;
+			gz->zs.avail_in = (uInt)n;
+		}
+		rc = deflate(&gz->zs, gz->inner_done ? Z_FINISH : Z_NO_FLUSH);
+		if (rc == Z_STREAM_END)
+			gz->finished = true;
+		else if (rc != Z_OK && rc != Z_BUF_ERROR)
+			return -1;
+	}
+	return (ssize_t)(max - gz->zs.avail_out);
+}
+
+static void gzip_stream_free(void *arg)
+{
+	struct gzip_stream *gz = arg;
+
+	deflateEnd(&gz->zs);
+	if (gz->inner.free != NULL)
+		gz->inner.free(gz->inner.arg);
+	free(gz);
+}
+
+int http_gzip_stream(struct http_stream *stream)
+{
+	struct gzip_stream *gz = calloc(1, sizeof(*gz));
+
+	if (gz == NULL)
+		return -1;
+	/* windowBits 15 + 16 writes a gzip header and trailer. */
+	if (deflateInit2(&gz->zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16,
+			 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+		free(gz);
+		return -1;
+	}
+	gz->inner = *stream;
+	stream->read = gzip_stream_read;
+	stream->free = gzip_stream_free;
+	stream->arg = gz;
 	return 0;
 }
 

@@ -59,6 +59,15 @@ double http_accept_quality(const char *accept, const char *type);
 /* Whether responses of this Content-Type are text worth compressing. */
 bool http_type_compressible(const char *content_type);
 
+struct http_stream;
+
+/*
+ * Wrap a streamed body so that it reads gzip-compressed, in constant memory.
+ * The wrapper takes over the original stream. Returns 0, or -1 with the
+ * stream unchanged.
+ */
+int http_gzip_stream(struct http_stream *stream);
+
 /* Smallest body the core compresses, in bytes. */
 #define HTTP_GZIP_MIN_SIZE 512
 

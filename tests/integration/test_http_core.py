@@ -93,17 +93,24 @@ class HttpCore(unittest.TestCase):
         self.assertIn("GET", response.header("access-control-allow-methods", ""))
         self.assertIn("authorization", response.header("access-control-allow-headers", "").lower())
 
-    def test_gzip_when_accepted(self):
-        path = "/collections/danang_wgs84/items?f=json&limit=100"
+    def assert_gzip_round_trip(self, path, accept_encoding):
+        """Check that `path` comes back gzip-encoded and decodes to the plain body."""
         plain = self.srv.get(path)
         self.assertEqual(plain.status, 200, plain.describe())
         self.assertIsNone(plain.header("content-encoding"))
-        packed = self.srv.get(path, headers={"Accept-Encoding": "gzip, deflate"})
+        packed = self.srv.get(path, headers={"Accept-Encoding": accept_encoding})
         self.assertEqual(packed.status, 200, packed.describe())
         self.assertEqual(packed.header("content-encoding"), "gzip")
         self.assertIn("accept-encoding", packed.header("vary", "").lower())
         self.assertLess(len(packed.body), len(plain.body))
         self.assertEqual(harness.gunzip(packed.body), plain.body)
+
+    def test_gzip_when_accepted(self):
+        self.assert_gzip_round_trip("/collections/danang_wgs84/items?f=json&limit=100",
+                                    "gzip, deflate")
+
+    def test_gzip_streamed_csv(self):
+        self.assert_gzip_round_trip("/collections/danang_wgs84/items?f=csv&limit=500", "gzip")
 
     def test_gzip_capabilities(self):
         path = "/wms?SERVICE=WMS&REQUEST=GetCapabilities&VERSION=1.3.0"

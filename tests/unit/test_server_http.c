@@ -4,6 +4,7 @@
  * token hashing.
  */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <cmocka.h>
 #include <zlib.h>
 
+#include "server/http.h"
 #include "server/http_util.h"
 
 struct path_case {
@@ -280,6 +282,78 @@ static void test_gzip_empty(void **state)
 	free(packed);
 }
 
+/* A stream over a memory buffer that returns at most `step` bytes a call. */
+struct memory_stream {
+	const char *data;
+	size_t size, pos, step;
+	bool freed;
+};
+
+static ssize_t memory_stream_read(void *arg, char *buf, size_t max)
+{
+	struct memory_stream *m = arg;
+	size_t n = m->size - m->pos;
+
+	if (n > m->step)
+		n = m->step;
+	if (n > max)
+		n = max;
+	memcpy(buf, m->data + m->pos, n);
+	m->pos += n;
+	return (ssize_t)n;
+}
+
+static void memory_stream_free(void *arg)
+{
+	((struct memory_stream *)arg)->freed = true;
+}
+
+static void test_gzip_stream_round_trip(void **state)
+{
+	/* 300 kB of varied text, more than one 64 KiB block of the wrapper. */
+	size_t size = 300 * 1000;
+	char *text = malloc(size);
+	unsigned char *restored = malloc(size + 1);
+	unsigned char out[1000];
+	struct memory_stream m = {text, size, 0, 7000, false};
+	struct http_stream stream = {memory_stream_read, memory_stream_free, &m};
+	z_stream zs;
+	int rc = Z_OK;
+	ssize_t n;
+
+	(void)state;
+	assert_non_null(text);
+	assert_non_null(restored);
+	for (size_t i = 0; i < size; i++)
+		text[i] = (char)("Phường An Khánh, Quận Ninh Kiều "[i % 37] ^
+				 (i % 4099 == 0 ? 1 : 0));
+	assert_int_equal(http_gzip_stream(&stream), 0);
+	assert_ptr_not_equal(stream.arg, &m);
+
+	memset(&zs, 0, sizeof(zs));
+	assert_int_equal(inflateInit2(&zs, 15 + 16), Z_OK);
+	zs.next_out = restored;
+	zs.avail_out = (uInt)size + 1;
+	/* Read in pieces much smaller than the wrapper's input block. */
+	while ((n = stream.read(stream.arg, (char *)out, sizeof(out))) > 0) {
+		zs.next_in = out;
+		zs.avail_in = (uInt)n;
+		rc = inflate(&zs, Z_NO_FLUSH);
+		assert_true(rc == Z_OK || rc == Z_STREAM_END);
+	}
+	assert_int_equal(n, 0);
+	assert_int_equal(rc, Z_STREAM_END);
+	assert_int_equal(zs.total_out, size);
+	assert_true(zs.total_in < size / 10);
+	assert_memory_equal(restored, text, size);
+	inflateEnd(&zs);
+
+	stream.free(stream.arg);
+	assert_true(m.freed);
+	free(restored);
+	free(text);
+}
+
 static void test_cors_origin(void **state)
 {
 	char *listed[] = {"https://bando.example.vn"};
@@ -357,6 +431,7 @@ int main(void)
 		cmocka_unit_test(test_type_compressible),
 		cmocka_unit_test(test_gzip_round_trip),
 		cmocka_unit_test(test_gzip_empty),
+		cmocka_unit_test(test_gzip_stream_round_trip),
 		cmocka_unit_test(test_cors_origin),
 		cmocka_unit_test(test_sha256_and_users),
 		cmocka_unit_test(test_host_valid),
