@@ -349,6 +349,14 @@ int layer_registry_swap(struct layer_registry *reg,
 			struct layer_snapshot *snap);
 
 /*
+ * The capabilities' updateSequence: a number that grows whenever what the
+ * registry serves changes. It is the time in seconds of the open or of the
+ * latest swap, raised by one when the clock has not moved, so it also
+ * grows across restarts while the clock is right.
+ */
+int64_t layer_registry_update_sequence(struct layer_registry *reg);
+
+/*
  * Replace each of the n snapshots (one per config layer in config order,
  * NULL for a layer that did not load) by what the registry would serve:
  * a copy without the records that link to a feature dropped for a

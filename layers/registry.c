@@ -12,10 +12,12 @@
  * never interleave.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "layers/layers_internal.h"
 
@@ -35,7 +37,17 @@ struct layer_registry {
 	struct layer_slot *slots;     /* one per cfg->layers entry */
 	size_t n_slots;
 	pthread_mutex_t swap_lock;    /* serialises layer_registry_swap */
+	_Atomic int64_t update_sequence; /* see layer_registry_update_sequence */
 };
+
+/* The next update sequence after `previous`: the current time in seconds,
+   or previous + 1 when the clock has not moved past it. */
+static int64_t next_update_sequence(int64_t previous)
+{
+	int64_t now = (int64_t)time(NULL);
+
+	return now > previous ? now : previous + 1;
+}
 
 /*
  * Serve in every slot what the links of the current bases leave, with
@@ -101,6 +113,7 @@ int layer_registry_open(const struct cfg *cfg,
 	}
 	reg->cfg = cfg;
 	pthread_mutex_init(&reg->swap_lock, NULL);
+	atomic_init(&reg->update_sequence, next_update_sequence(0));
 
 	/* Load every layer, so one run reports every problem. */
 	for (size_t i = 0; i < cfg->n_layers; i++) {
@@ -197,9 +210,16 @@ int layer_registry_swap(struct layer_registry *reg,
 			snap->cfg->id, (long long)snap->version);
 		return -1;
 	}
+	atomic_store(&reg->update_sequence,
+		     next_update_sequence(atomic_load(&reg->update_sequence)));
 	pthread_mutex_unlock(&reg->swap_lock);
 	/* The slot now holds its own reference to snap (or to a copy that
 	   holds one). */
 	layer_snapshot_release(snap);
 	return 0;
+}
+
+int64_t layer_registry_update_sequence(struct layer_registry *reg)
+{
+	return reg != NULL ? atomic_load(&reg->update_sequence) : 0;
 }

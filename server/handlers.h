@@ -26,6 +26,8 @@ enum req_error_kind {
 	REQ_LAYER_NOT_DEFINED,   /* 400 LayerNotDefined (404 in OGC API) */
 	REQ_STYLE_NOT_DEFINED,   /* 400 StyleNotDefined */
 	REQ_OPERATION_NOT_SUPPORTED, /* 400 OperationNotSupported */
+	REQ_CURRENT_UPDATE_SEQUENCE, /* 400 CurrentUpdateSequence (WMS) */
+	REQ_INVALID_UPDATE_SEQUENCE, /* 400 InvalidUpdateSequence */
 	REQ_NOT_FOUND,           /* 404 */
 	REQ_METHOD_NOT_ALLOWED,  /* 405 */
 	REQ_UNAUTHORIZED,        /* 401 */
@@ -99,6 +101,24 @@ int check_geographic_bbox(const struct http_request *req,
 			  const double lonlat[4], const char *crs_name,
 			  const char *context_vi, const char *context_en,
 			  bool lat_first, struct req_error *err);
+
+/* Result of comparing a GetCapabilities update sequence with the server's. */
+enum update_sequence_match {
+	UPDATE_SEQUENCE_OLDER,    /* absent or lower: send the document */
+	UPDATE_SEQUENCE_CURRENT,  /* equal: the client's copy is current */
+	UPDATE_SEQUENCE_INVALID   /* higher, or not a sequence number */
+};
+
+/*
+ * Compare the update sequence a client sent in `parameter` (NULL when
+ * absent) with the server's `current` one (see
+ * layer_registry_update_sequence). For CURRENT and INVALID, `err` is
+ * filled with REQ_CURRENT_UPDATE_SEQUENCE or REQ_INVALID_UPDATE_SEQUENCE,
+ * naming the parameter and both values.
+ */
+enum update_sequence_match update_sequence_check(
+	const struct http_request *req, const char *parameter,
+	const char *requested, int64_t current, struct req_error *err);
 
 /*
  * Copy into `buf` the half of a "Vietnamese / English" message of the

@@ -3,6 +3,8 @@
  * protocol handlers.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -37,6 +39,8 @@ int req_error_status(enum req_error_kind kind)
 	case REQ_LAYER_NOT_DEFINED:
 	case REQ_STYLE_NOT_DEFINED:
 	case REQ_OPERATION_NOT_SUPPORTED:
+	case REQ_CURRENT_UPDATE_SEQUENCE:
+	case REQ_INVALID_UPDATE_SEQUENCE:
 		return 400;
 	case REQ_UNAUTHORIZED:
 		return 401;
@@ -336,4 +340,50 @@ int check_geographic_bbox(const struct http_request *req,
 			i18n_pick(req, order_vi, order_en));
 	}
 	return 0;
+}
+
+enum update_sequence_match update_sequence_check(
+	const struct http_request *req, const char *parameter,
+	const char *requested, int64_t current, struct req_error *err)
+{
+	char shown[80];
+	long value;
+
+	if (requested == NULL || requested[0] == '\0')
+		return UPDATE_SEQUENCE_OLDER;
+	req_value(requested, shown, sizeof(shown));
+	/* Our sequence is a count of seconds: only digits compare with it. */
+	if (strspn(requested, "0123456789") != strlen(requested) ||
+	    parse_long(requested, 0, LONG_MAX, &value) != 0) {
+		req_error_set(err, REQ_INVALID_UPDATE_SEQUENCE, parameter,
+			i18n_pick(req,
+				  "Giá trị %s=\"%s\" không hợp lệ: số thứ tự "
+				  "cập nhật của máy chủ là số nguyên, hiện tại "
+				  "là %" PRId64 ".",
+				  "Invalid %s=\"%s\": this server's update "
+				  "sequence is an integer, now %" PRId64 "."),
+			parameter, shown, current);
+		return UPDATE_SEQUENCE_INVALID;
+	}
+	if ((int64_t)value > current) {
+		req_error_set(err, REQ_INVALID_UPDATE_SEQUENCE, parameter,
+			i18n_pick(req,
+				  "Giá trị %s=\"%s\" lớn hơn số thứ tự cập "
+				  "nhật hiện tại của máy chủ (%" PRId64 ").",
+				  "%s=\"%s\" is greater than the server's "
+				  "current update sequence (%" PRId64 ")."),
+			parameter, shown, current);
+		return UPDATE_SEQUENCE_INVALID;
+	}
+	if ((int64_t)value == current) {
+		req_error_set(err, REQ_CURRENT_UPDATE_SEQUENCE, parameter,
+			i18n_pick(req,
+				  "Tài liệu năng lực với %s=\"%s\" vẫn là bản "
+				  "mới nhất.",
+				  "The capabilities document of %s=\"%s\" is "
+				  "still current."),
+			parameter, shown);
+		return UPDATE_SEQUENCE_CURRENT;
+	}
+	return UPDATE_SEQUENCE_OLDER;
 }

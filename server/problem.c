@@ -46,6 +46,11 @@ static struct problem_kind problem_kind_of(enum req_error_kind kind)
 		return (struct problem_kind){"not-supported",
 			"Thao tác không được hỗ trợ", "Operation not supported",
 			"OperationNotSupported"};
+	case REQ_CURRENT_UPDATE_SEQUENCE:
+	case REQ_INVALID_UPDATE_SEQUENCE:
+		return (struct problem_kind){"invalid-parameter",
+			"Giá trị tham số không hợp lệ",
+			"Invalid parameter value", "InvalidUpdateSequence"};
 	case REQ_NOT_FOUND:
 		return (struct problem_kind){"not-found", "Không tìm thấy",
 			"Not found", "OperationNotSupported"};

@@ -7,6 +7,7 @@
  * configured output CRSs plus its own storage CRS) and its geographic box.
  * It also has one BoundingBox per CRS, in that CRS's axis order in 1.3.0.
  */
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -396,12 +397,14 @@ static void put_request(struct strbuf *sb, enum wms_version version,
 	strbuf_puts(sb, "</Exception>\n");
 }
 
-static void put_header(struct strbuf *sb, enum wms_version version)
+static void put_header(struct strbuf *sb, enum wms_version version,
+		       int64_t update_sequence)
 {
 	if (version == WMS_VERSION_130) {
-		strbuf_puts(sb,
+		strbuf_printf(sb,
 			"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 			"<WMS_Capabilities version=\"1.3.0\""
+			" updateSequence=\"%" PRId64 "\""
 			" xmlns=\"http://www.opengis.net/wms\""
 			" xmlns:sld=\"http://www.opengis.net/sld\""
 			" xmlns:xlink=\"http://www.w3.org/1999/xlink\""
@@ -411,15 +414,16 @@ static void put_header(struct strbuf *sb, enum wms_version version)
 			"capabilities_1_3_0.xsd"
 			" http://www.opengis.net/sld"
 			" http://schemas.opengis.net/sld/1.1.0/"
-			"sld_capabilities.xsd\">\n");
+			"sld_capabilities.xsd\">\n", update_sequence);
 		return;
 	}
-	strbuf_puts(sb,
+	strbuf_printf(sb,
 		"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
 		"<!DOCTYPE WMT_MS_Capabilities SYSTEM"
 		" \"http://schemas.opengis.net/wms/1.1.1/"
 		"WMS_MS_Capabilities.dtd\">\n"
-		"<WMT_MS_Capabilities version=\"1.1.1\">\n");
+		"<WMT_MS_Capabilities version=\"1.1.1\""
+		" updateSequence=\"%" PRId64 "\">\n", update_sequence);
 }
 
 /* The root layer and its children. */
@@ -483,16 +487,23 @@ void wms_get_capabilities(struct wms_request *wr, struct http_response *res)
 	char *body = NULL;
 	size_t size = 0;
 	bool v130 = wr->version == WMS_VERSION_130;
+	int64_t sequence =
+		layer_registry_update_sequence(wr->http->srv->layers);
 
-	/* TODO: UPDATESEQUENCE is ignored and no updateSequence is sent;
-	   the layer versions could provide one. FORMAT is ignored too, since
-	   each version has a single capabilities format. */
+	/* FORMAT is not checked: each version has one capabilities format,
+	   which a server sends for any FORMAT it does not offer. */
+	if (update_sequence_check(wr->http, "UPDATESEQUENCE",
+				  http_param_ci(wr->http, "UPDATESEQUENCE"),
+				  sequence, &err) != UPDATE_SEQUENCE_OLDER) {
+		wms_reply_error(wr, &err, res);
+		return;
+	}
 	strbuf_init(&online, 4096);
 	strbuf_puts(&online, wr->http->base_url);
 	strbuf_puts(&online, "/wms?");
 	strbuf_init(&sb, WMS_MAX_XML);
 
-	put_header(&sb, wr->version);
+	put_header(&sb, wr->version, sequence);
 	put_service(&sb, wr, online.data != NULL ? online.data : "");
 	strbuf_puts(&sb, "<Capability>\n");
 	put_request(&sb, wr->version, online.data != NULL ? online.data : "");

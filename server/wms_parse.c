@@ -213,6 +213,10 @@ const char *wms_exception_code(enum req_error_kind kind,
 		return strcmp(parameter, "QUERY_LAYERS") == 0
 			       ? "LayerNotQueryable"
 			       : "OperationNotSupported";
+	case REQ_CURRENT_UPDATE_SEQUENCE:
+		return "CurrentUpdateSequence";
+	case REQ_INVALID_UPDATE_SEQUENCE:
+		return "InvalidUpdateSequence";
 	case REQ_OK:
 	case REQ_METHOD_NOT_ALLOWED:
 	case REQ_UNAUTHORIZED:

@@ -33,6 +33,8 @@ const char *wmts_error_code(const struct wmts_error *err)
 		return "TileOutOfRange";
 	if (err->code == WMTS_CODE_POINT_OUT_OF_RANGE)
 		return "PointIJOutOfRange";
+	if (err->code == WMTS_CODE_VERSION_NEGOTIATION_FAILED)
+		return "VersionNegotiationFailed";
 	switch (err->err.kind) {
 	case REQ_MISSING_PARAMETER:
 		return "MissingParameterValue";
@@ -47,6 +49,9 @@ const char *wmts_error_code(const struct wmts_error *err)
 	case REQ_OPERATION_NOT_SUPPORTED:
 	case REQ_METHOD_NOT_ALLOWED:
 		return "OperationNotSupported";
+	case REQ_CURRENT_UPDATE_SEQUENCE:
+	case REQ_INVALID_UPDATE_SEQUENCE:
+		return "InvalidUpdateSequence";
 	default:
 		return "NoApplicableCode";
 	}
@@ -488,7 +493,7 @@ static void handle_kvp(struct http_request *req, struct http_response *res)
 	res->endpoint = kind == 0 ? "wmts_getcapabilities"
 			: kind == 1 ? "wmts_gettile" : "wmts_getfeatureinfo";
 	if (kind == 0)
-		wmts_get_capabilities(req, res);
+		wmts_get_capabilities(req, res, true);
 	else
 		kvp_get_tile(req, res, kind == 2);
 }
@@ -591,7 +596,7 @@ static void handle_rest(struct http_request *req, struct http_response *res,
 	n = split_path(copy, seg, REST_MAX_SEGMENTS);
 	if (n == 1 && strcmp(seg[0], "WMTSCapabilities.xml") == 0) {
 		res->endpoint = "wmts_getcapabilities";
-		wmts_get_capabilities(req, res);
+		wmts_get_capabilities(req, res, false);
 		goto done;
 	}
 	if (n != 6 && n != 8) {

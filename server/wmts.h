@@ -34,11 +34,13 @@ void xyz_handle(struct http_request *req, struct http_response *res);
 /* Largest capabilities document, in bytes. */
 #define WMTS_MAX_XML (8u * 1024u * 1024u)
 
-/* A WMTS error: the request error plus the two WMTS-only codes. */
+/* A WMTS error: the request error plus the codes that no request error
+   kind maps to. */
 enum wmts_code {
 	WMTS_CODE_FROM_KIND,        /* from err.kind */
 	WMTS_CODE_TILE_OUT_OF_RANGE,
-	WMTS_CODE_POINT_OUT_OF_RANGE
+	WMTS_CODE_POINT_OUT_OF_RANGE,
+	WMTS_CODE_VERSION_NEGOTIATION_FAILED
 };
 
 struct wmts_error {
@@ -126,8 +128,13 @@ int wmts_error_status(const struct wmts_error *err);
 /* The Cache-Control value of tiles. */
 const char *wmts_cache_control(const struct cfg *cfg);
 
-/* GetCapabilities, KVP or RESTful (same document). */
-void wmts_get_capabilities(struct http_request *req, struct http_response *res);
+/*
+ * GetCapabilities, KVP (`kvp`) or RESTful. Both give the same document; the
+ * KVP form also takes the OWS Common parameters AcceptVersions, Sections,
+ * UpdateSequence and AcceptFormats.
+ */
+void wmts_get_capabilities(struct http_request *req, struct http_response *res,
+			   bool kvp);
 
 /*
  * GetFeatureInfo at pixel (i, j) of a checked tile, in `info_format`

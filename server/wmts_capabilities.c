@@ -3,6 +3,8 @@
  * with TileMatrixLimits computed from each layer's extent and, for imagery,
  * only the matrices that pass the imagery area rule.
  */
+#include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,24 +34,160 @@ static void corner(struct strbuf *sb, const struct vn2000_crs *crs, double x,
 		strbuf_printf(sb, "%.16g %.16g", x, y);
 }
 
-static void service_part(struct strbuf *sb, const struct http_request *req)
+/* The sections of the document that a Sections parameter can name. */
+enum {
+	SECTION_IDENTIFICATION = 1,
+	SECTION_PROVIDER = 2,
+	SECTION_OPERATIONS = 4,
+	SECTION_CONTENTS = 8,
+	SECTION_THEMES = 16,        /* vnsdi has no themes: always empty */
+	SECTION_ALL = 31
+};
+
+static const struct {
+	const char *name;
+	unsigned int bits;
+} section_names[] = {
+	{"ServiceIdentification", SECTION_IDENTIFICATION},
+	{"ServiceProvider", SECTION_PROVIDER},
+	{"OperationsMetadata", SECTION_OPERATIONS},
+	{"Contents", SECTION_CONTENTS},
+	{"Themes", SECTION_THEMES},
+	{"All", SECTION_ALL},
+};
+
+static void service_part(struct strbuf *sb, const struct http_request *req,
+			 unsigned int sections)
 {
 	const struct cfg *cfg = req->srv->cfg;
 
-	strbuf_puts(sb, "<ows:ServiceIdentification>");
-	xml_text(sb, "ows:Title", "vi", cfg->title_vi);
-	xml_text(sb, "ows:Title", "en", cfg->title_en);
-	xml_text(sb, "ows:Abstract", "vi", cfg->abstract_vi);
-	xml_text(sb, "ows:Abstract", "en", cfg->abstract_en);
-	strbuf_puts(sb, "<ows:ServiceType>OGC WMTS</ows:ServiceType>"
+	if (sections & SECTION_IDENTIFICATION) {
+		strbuf_puts(sb, "<ows:ServiceIdentification>");
+		xml_text(sb, "ows:Title", "vi", cfg->title_vi);
+		xml_text(sb, "ows:Title", "en", cfg->title_en);
+		xml_text(sb, "ows:Abstract", "vi", cfg->abstract_vi);
+		xml_text(sb, "ows:Abstract", "en", cfg->abstract_en);
+		strbuf_puts(sb,
+			"<ows:ServiceType>OGC WMTS</ows:ServiceType>"
 			"<ows:ServiceTypeVersion>1.0.0</ows:ServiceTypeVersion>"
 			"<ows:Fees>none</ows:Fees>"
 			"<ows:AccessConstraints>none</ows:AccessConstraints>"
-			"</ows:ServiceIdentification>\n"
-			"<ows:ServiceProvider><ows:ProviderName>");
-	strbuf_xml(sb, i18n_pick(req, cfg->title_vi, cfg->title_en));
-	strbuf_puts(sb, "</ows:ProviderName><ows:ServiceContact/>"
-			"</ows:ServiceProvider>\n");
+			"</ows:ServiceIdentification>\n");
+	}
+	if (sections & SECTION_PROVIDER) {
+		strbuf_puts(sb, "<ows:ServiceProvider><ows:ProviderName>");
+		strbuf_xml(sb, i18n_pick(req, cfg->title_vi, cfg->title_en));
+		strbuf_puts(sb, "</ows:ProviderName><ows:ServiceContact/>"
+				"</ows:ServiceProvider>\n");
+	}
+}
+
+/* Take the next item of the comma-separated list at *p: return its start
+   and set *len, or return NULL at the end of the list. */
+static const char *list_next(const char **p, size_t *len)
+{
+	const char *item = *p;
+
+	if (*item == '\0')
+		return NULL;
+	*len = strcspn(item, ",");
+	*p = item + *len + (item[*len] == ',' ? 1 : 0);
+	return item;
+}
+
+static bool item_is(const char *item, size_t len, const char *name)
+{
+	return strlen(name) == len && strncmp(item, name, len) == 0;
+}
+
+/* Whether the comma-separated `list` contains `name` (compared exactly). */
+static bool list_has(const char *list, const char *name)
+{
+	const char *item;
+	size_t len;
+
+	while ((item = list_next(&list, &len)) != NULL)
+		if (item_is(item, len, name))
+			return true;
+	return false;
+}
+
+/* Check AcceptVersions: a list without 1.0.0 is VersionNegotiationFailed. */
+static int accept_versions_check(struct http_request *req,
+				 struct wmts_error *err)
+{
+	const char *versions = http_param_ci(req, "AcceptVersions");
+	char shown[80];
+
+	if (versions == NULL || list_has(versions, "1.0.0"))
+		return 0;
+	err->code = WMTS_CODE_VERSION_NEGOTIATION_FAILED;
+	return req_error_set(&err->err, REQ_INVALID_PARAMETER, "AcceptVersions",
+		i18n_pick(req,
+			  "AcceptVersions=\"%s\" không có phiên bản nào máy "
+			  "chủ hỗ trợ; phiên bản WMTS được hỗ trợ là 1.0.0.",
+			  "AcceptVersions=\"%s\" lists no version that this "
+			  "server supports; the supported WMTS version is "
+			  "1.0.0."),
+		req_value(versions, shown, sizeof(shown)));
+}
+
+/* Parse Sections into bits. An unknown name is InvalidParameterValue, and
+   an absent or empty parameter selects the whole document. */
+static int sections_parse(struct http_request *req, unsigned int *out,
+			  struct wmts_error *err)
+{
+	const char *text = http_param_ci(req, "Sections");
+	const char *item;
+	size_t len;
+	char shown[80];
+
+	*out = 0;
+	if (text == NULL || text[0] == '\0') {
+		*out = SECTION_ALL;
+		return 0;
+	}
+	while ((item = list_next(&text, &len)) != NULL) {
+		size_t i;
+
+		for (i = 0; i < sizeof(section_names) / sizeof(section_names[0]);
+		     i++) {
+			if (item_is(item, len, section_names[i].name))
+				break;
+		}
+		if (i == sizeof(section_names) / sizeof(section_names[0]))
+			return req_error_set(&err->err, REQ_INVALID_PARAMETER,
+				"Sections",
+				i18n_pick(req,
+					  "Giá trị Sections=\"%s\" không hợp "
+					  "lệ: các phần là ServiceIdentification, "
+					  "ServiceProvider, OperationsMetadata, "
+					  "Contents, Themes và All.",
+					  "Invalid Sections=\"%s\": the "
+					  "sections are ServiceIdentification, "
+					  "ServiceProvider, OperationsMetadata, "
+					  "Contents, Themes and All."),
+				req_value(http_param_ci(req, "Sections"), shown,
+					  sizeof(shown)));
+		*out |= section_names[i].bits;
+	}
+	return 0;
+}
+
+/* The response type for AcceptFormats: the first of the listed types that
+   vnsdi writes, else application/xml. */
+static const char *accept_formats_pick(const char *list)
+{
+	const char *item;
+	size_t len;
+
+	while (list != NULL && (item = list_next(&list, &len)) != NULL) {
+		if (item_is(item, len, "text/xml"))
+			return "text/xml";
+		if (item_is(item, len, "application/xml"))
+			return "application/xml";
+	}
+	return "application/xml";
 }
 
 static void operation(struct strbuf *sb, const char *base, const char *name)
@@ -250,42 +388,106 @@ static void matrix_set_part(struct strbuf *sb, const struct tms_set *set)
 	strbuf_puts(sb, "</TileMatrixSet>\n");
 }
 
-void wmts_get_capabilities(struct http_request *req, struct http_response *res)
+#define CAPABILITIES_ROOT \
+	"<Capabilities xmlns=\"http://www.opengis.net/wmts/1.0\" " \
+	"xmlns:ows=\"http://www.opengis.net/ows/1.1\" " \
+	"xmlns:xlink=\"http://www.w3.org/1999/xlink\" " \
+	"xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" " \
+	"xmlns:gml=\"http://www.opengis.net/gml\" " \
+	"xsi:schemaLocation=\"http://www.opengis.net/wmts/1.0 " \
+	"http://schemas.opengis.net/wmts/1.0/" \
+	"wmtsGetCapabilities_response.xsd\" version=\"1.0.0\" " \
+	"updateSequence=\"%" PRId64 "\""
+
+/* Check the KVP parameters of GetCapabilities. Returns 0 to send the
+   document, 1 when `res` is already filled (an error, or the short
+   document of a current UpdateSequence). */
+static int kvp_parameters(struct http_request *req, struct http_response *res,
+			  int64_t sequence, unsigned int *sections,
+			  const char **type)
 {
-	struct layer_registry *reg = req->srv->layers;
+	struct wmts_error err = {0};
 	struct strbuf sb;
 	char *body;
 	size_t size = 0;
 
-	strbuf_init(&sb, WMTS_MAX_XML);
-	strbuf_puts(&sb,
-		    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		    "<Capabilities xmlns=\"http://www.opengis.net/wmts/1.0\" "
-		    "xmlns:ows=\"http://www.opengis.net/ows/1.1\" "
-		    "xmlns:xlink=\"http://www.w3.org/1999/xlink\" "
-		    "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
-		    "xmlns:gml=\"http://www.opengis.net/gml\" "
-		    "xsi:schemaLocation=\"http://www.opengis.net/wmts/1.0 "
-		    "http://schemas.opengis.net/wmts/1.0/"
-		    "wmtsGetCapabilities_response.xsd\" version=\"1.0.0\">\n");
-	service_part(&sb, req);
-	operations_part(&sb, req->base_url);
-	strbuf_puts(&sb, "<Contents>\n");
-	for (size_t i = 0; i < layer_registry_count(reg); i++) {
-		struct layer_snapshot *snap = layer_registry_acquire(reg, i);
-
-		if (snap == NULL)
-			continue;
-		layer_part(&sb, req, snap);
-		layer_snapshot_release(snap);
+	if (accept_versions_check(req, &err) != 0 ||
+	    sections_parse(req, sections, &err) != 0) {
+		wmts_reply_error(req, res, &err);
+		return 1;
 	}
-	for (size_t s = 0; s < tms_count(); s++)
-		if (tms_at(s) != NULL)
-			matrix_set_part(&sb, tms_at(s));
-	strbuf_puts(&sb, "</Contents>\n<ServiceMetadataURL xlink:href=\"");
-	strbuf_xml(&sb, req->base_url);
-	strbuf_puts(&sb, "/wmts/1.0.0/WMTSCapabilities.xml\"/>\n"
-			 "</Capabilities>\n");
+	switch (update_sequence_check(req, "UpdateSequence",
+				      http_param_ci(req, "UpdateSequence"),
+				      sequence, &err.err)) {
+	case UPDATE_SEQUENCE_OLDER:
+		break;
+	case UPDATE_SEQUENCE_INVALID:
+		wmts_reply_error(req, res, &err);
+		return 1;
+	case UPDATE_SEQUENCE_CURRENT:
+		/* OWS Common: the client's copy is current, so the reply
+		   contains only the version and the updateSequence. */
+		strbuf_init(&sb, 4096);
+		strbuf_printf(&sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+			      "\n" CAPABILITIES_ROOT "/>\n", sequence);
+		body = sb.overflow ? NULL : strbuf_take(&sb, &size);
+		strbuf_free(&sb);
+		if (body == NULL) {
+			http_response_copy(res, 503, "text/plain; charset=utf-8",
+					   "out of memory\n", 14);
+			return 1;
+		}
+		http_response_take(res, 200, accept_formats_pick(
+			http_param_ci(req, "AcceptFormats")), body, size);
+		http_response_header(res, "Cache-Control",
+				     "max-age=0, must-revalidate");
+		return 1;
+	}
+	*type = accept_formats_pick(http_param_ci(req, "AcceptFormats"));
+	return 0;
+}
+
+void wmts_get_capabilities(struct http_request *req, struct http_response *res,
+			   bool kvp)
+{
+	struct layer_registry *reg = req->srv->layers;
+	int64_t sequence = layer_registry_update_sequence(reg);
+	unsigned int sections = SECTION_ALL;
+	const char *type = "application/xml";
+	struct strbuf sb;
+	char *body;
+	size_t size = 0;
+
+	if (kvp && kvp_parameters(req, res, sequence, &sections, &type) != 0)
+		return;
+	strbuf_init(&sb, WMTS_MAX_XML);
+	strbuf_printf(&sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		      CAPABILITIES_ROOT ">\n", sequence);
+	service_part(&sb, req, sections);
+	if (sections & SECTION_OPERATIONS)
+		operations_part(&sb, req->base_url);
+	if (sections & SECTION_CONTENTS) {
+		strbuf_puts(&sb, "<Contents>\n");
+		for (size_t i = 0; i < layer_registry_count(reg); i++) {
+			struct layer_snapshot *snap =
+				layer_registry_acquire(reg, i);
+
+			if (snap == NULL)
+				continue;
+			layer_part(&sb, req, snap);
+			layer_snapshot_release(snap);
+		}
+		for (size_t s = 0; s < tms_count(); s++)
+			if (tms_at(s) != NULL)
+				matrix_set_part(&sb, tms_at(s));
+		strbuf_puts(&sb, "</Contents>\n");
+	}
+	if (sections == SECTION_ALL) {
+		strbuf_puts(&sb, "<ServiceMetadataURL xlink:href=\"");
+		strbuf_xml(&sb, req->base_url);
+		strbuf_puts(&sb, "/wmts/1.0.0/WMTSCapabilities.xml\"/>\n");
+	}
+	strbuf_puts(&sb, "</Capabilities>\n");
 
 	body = sb.overflow ? NULL : strbuf_take(&sb, &size);
 	strbuf_free(&sb);
@@ -300,6 +502,6 @@ void wmts_get_capabilities(struct http_request *req, struct http_response *res)
 		wmts_reply_error(req, res, &err);
 		return;
 	}
-	http_response_take(res, 200, "application/xml", body, size);
+	http_response_take(res, 200, type, body, size);
 	http_response_header(res, "Cache-Control", "max-age=0, must-revalidate");
 }

@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import unittest
+import xml.etree.ElementTree as ET
 import zipfile
 
 import harness
@@ -127,10 +128,19 @@ class Publish(unittest.TestCase):
         harness.problem_details(self, r, 413)
         self.assertEqual(self.versions("parcels")["versions"], [])
 
+    def update_sequence(self):
+        path = "/wms?SERVICE=WMS&REQUEST=GetCapabilities&VERSION=1.3.0"
+        response = self.server.get(path)
+        self.assertEqual(response.status, 200, response.describe())
+        return int(ET.fromstring(response.body).get("updateSequence"))
+
     def test_5_publish_version1_with_cli(self):
+        sequence = self.update_sequence()
         result = harness.vnsdi("publish", "--server", self.server.base_url, "--token",
                                pu.PUBLISHER_TOKEN, "--layer", "parcels", pu.WARD_GPKG)
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        # Clients that cache capabilities see that they changed.
+        self.assertGreater(self.update_sequence(), sequence)
         self.assertIn("1955", result.stdout)
         listing = self.versions("parcels")
         self.assertEqual(listing["live_version"], 1)
