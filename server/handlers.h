@@ -54,6 +54,12 @@ int req_error_set(struct req_error *err, enum req_error_kind kind,
 		  const char *parameter, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/*
+ * The render_clock() time by which a request's drawing must end:
+ * limits.request_timeout seconds from now (30 when the config sets none).
+ */
+double request_deadline(const struct cfg *cfg);
+
 /* The HTTP status of an error kind. */
 int req_error_status(enum req_error_kind kind);
 

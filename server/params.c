@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "server/handlers.h"
+#include "tiles/render.h"
 
 int req_error_set(struct req_error *err, enum req_error_kind kind,
 		  const char *parameter, const char *fmt, ...)
@@ -25,6 +26,14 @@ int req_error_set(struct req_error *err, enum req_error_kind kind,
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+double request_deadline(const struct cfg *cfg)
+{
+	int timeout = cfg->limits.request_timeout > 0 ?
+		cfg->limits.request_timeout : 30;
+
+	return render_clock() + timeout;
 }
 
 int req_error_status(enum req_error_kind kind)

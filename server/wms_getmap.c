@@ -23,8 +23,21 @@ static int draw_layers(const struct wms_request *wr, const struct wms_map *map,
 		    wms_imagery_too_large(wr->cfg, map->crs, map->bbox))
 			continue;
 
-		if (render_canvas_draw_layer(canvas, snap, map->styles[i]) != 0)
-			return req_error_set(err, REQ_INVALID_CRS,
+		if (render_canvas_draw_layer(canvas, snap, map->styles[i]) == 0)
+			continue;
+		if (render_canvas_timed_out(canvas))
+			return req_error_set(err, REQ_UNAVAILABLE, "",
+				i18n_pick(req,
+					  "Vẽ bản đồ mất quá %d giây "
+					  "(limits.request_timeout) nên đã dừng; "
+					  "hãy yêu cầu vùng nhỏ hơn hoặc ít lớp "
+					  "hơn.",
+					  "Drawing the map took longer than %d "
+					  "seconds (limits.request_timeout) and "
+					  "was stopped; request a smaller area "
+					  "or fewer layers."),
+				wr->cfg->limits.request_timeout);
+		return req_error_set(err, REQ_INVALID_CRS,
 				map->crs_param,
 				i18n_pick(req,
 					  "Không thể chuyển lớp \"%s\" sang hệ "
@@ -46,6 +59,7 @@ static int render_map(const struct wms_request *wr, const struct wms_map *map,
 		.height = wr->height,
 		.transparent = wr->transparent,
 		.bgcolor = wr->bgcolor,
+		.deadline = request_deadline(wr->cfg),
 	};
 	struct render_canvas *canvas = NULL;
 	int rc = -1;

@@ -356,11 +356,25 @@ void wmts_tile_reply(struct http_request *req, struct http_response *res,
 		.row = tile->row,
 		.style = tile->style,
 		.format = tile->format,
+		.deadline = request_deadline(req->srv->cfg),
 	};
 	struct tilecache_tile out;
 	struct wmts_error err = {0};
+	int rc = tilecache_fetch(cache, req->srv->cfg, tile->snap, &key, &out);
 
-	if (tilecache_fetch(cache, req->srv->cfg, tile->snap, &key, &out) != 0) {
+	if (rc == TMS_RENDER_TIMED_OUT) {
+		req_error_set(&err.err, REQ_UNAVAILABLE, "",
+			i18n_pick(req,
+				  "Vẽ mảnh bản đồ mất quá %d giây "
+				  "(limits.request_timeout) nên đã dừng.",
+				  "Drawing the tile took longer than %d "
+				  "seconds (limits.request_timeout) and was "
+				  "stopped."),
+			req->srv->cfg->limits.request_timeout);
+		wmts_reply_error(req, res, &err);
+		return;
+	}
+	if (rc != 0) {
 		req_error_set(&err.err, REQ_INTERNAL, "",
 			i18n_pick(req, "Không thể vẽ mảnh bản đồ.",
 				  "The tile could not be rendered."));

@@ -25,7 +25,12 @@ struct render_request {
 	int height;
 	bool transparent;             /* background alpha 0 */
 	uint32_t bgcolor;             /* 0xRRGGBB, used when not transparent */
+	double deadline;              /* render_clock() time after which drawing
+					 stops; 0: no limit */
 };
+
+/* Seconds on the monotonic clock, the time base of render_request.deadline. */
+double render_clock(void);
 
 /*
  * Create a canvas. Returns NULL on allocation failure or when width, height
@@ -39,12 +44,16 @@ void render_canvas_free(struct render_canvas *canvas);
  * layer's style `style` (NULL or "" for the default; the caller has checked
  * that it exists). Geometries are transformed from the snapshot's storage
  * CRS to the canvas CRS through vn2000. Personal attributes are never drawn
- * as labels. Returns 0, or -1 when the CRS transformation cannot be built.
- * Raster snapshots draw their kept scenes (dropped ones are never opened).
+ * as labels. Returns 0, or -1 when the CRS transformation cannot be built
+ * or the request's deadline passed (see render_canvas_timed_out). Raster
+ * snapshots draw their kept scenes (dropped ones are never opened).
  */
 int render_canvas_draw_layer(struct render_canvas *canvas,
 			     const struct layer_snapshot *snap,
 			     const char *style);
+
+/* Whether drawing on the canvas stopped because its deadline passed. */
+bool render_canvas_timed_out(const struct render_canvas *canvas);
 
 enum render_format {
 	RENDER_PNG,          /* 32-bit RGBA or 24-bit RGB when opaque */

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tiles/render.h"
 #include "tiles/render_internal.h"
@@ -36,6 +37,19 @@ static bool canvas_request_valid(const struct render_request *req)
 		if (!isfinite(req->bbox[i]))
 			return false;
 	return req->bbox[0] < req->bbox[2] && req->bbox[1] < req->bbox[3];
+}
+
+double render_clock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+bool render_canvas_timed_out(const struct render_canvas *canvas)
+{
+	return canvas != NULL && canvas->timed_out;
 }
 
 struct render_canvas *render_canvas_new(const struct render_request *req)
@@ -134,7 +148,7 @@ int render_canvas_draw_layer(struct render_canvas *canvas,
 			     const struct layer_snapshot *snap,
 			     const char *style)
 {
-	if (canvas == NULL || snap == NULL)
+	if (canvas == NULL || snap == NULL || render_deadline_passed(canvas))
 		return -1;
 	if (snap->cfg != NULL && snap->cfg->kind == CFG_LAYER_RASTER)
 		return render_raster_draw(canvas, snap);

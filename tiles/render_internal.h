@@ -23,7 +23,17 @@ struct render_canvas {
 	cairo_t *cr;
 	double scale_x;            /* pixels per CRS unit */
 	double scale_y;
+	bool timed_out;            /* req.deadline passed while drawing */
 };
+
+/* Whether the canvas's deadline has passed; records it on the canvas. */
+static inline bool render_deadline_passed(struct render_canvas *c)
+{
+	if (!c->timed_out && c->req.deadline > 0 &&
+	    render_clock() > c->req.deadline)
+		c->timed_out = true;
+	return c->timed_out;
+}
 
 /* Style used when a layer has none configured. */
 extern const struct cfg_style render_default_style;

@@ -183,7 +183,18 @@ static char *raster_source_wkt(GDALDatasetH src)
 	return raster_crs_wkt(crs);
 }
 
-static int raster_warp(GDALDatasetH src, GDALDatasetH dst)
+/* GDAL progress callback of a warp: stop once the canvas's deadline has
+   passed. */
+static int CPL_STDCALL warp_progress(double done, const char *message,
+				     void *canvas)
+{
+	(void)done;
+	(void)message;
+	return !render_deadline_passed(canvas);
+}
+
+static int raster_warp(struct render_canvas *canvas, GDALDatasetH src,
+		       GDALDatasetH dst)
 {
 	char **argv = NULL;
 	char *src_wkt = raster_source_wkt(src);
@@ -203,6 +214,7 @@ static int raster_warp(GDALDatasetH src, GDALDatasetH dst)
 	CSLDestroy(argv);
 	if (opts == NULL)
 		return -1;
+	GDALWarpAppOptionsSetProgress(opts, warp_progress, canvas);
 	out = GDALWarp(NULL, dst, 1, &src, opts, &usage_error);
 	GDALWarpAppOptionsFree(opts);
 	return out != NULL ? 0 : -1;
@@ -278,7 +290,7 @@ static int raster_draw_scene(struct render_canvas *canvas,
 	dst = raster_target(canvas, wkt);
 	if (dst == NULL)
 		goto done;
-	if (raster_warp(byte_src != NULL ? byte_src : src, dst) != 0)
+	if (raster_warp(canvas, byte_src != NULL ? byte_src : src, dst) != 0)
 		goto done;
 	rc = raster_composite(canvas, dst,
 			      raster_color_bands(byte_src != NULL ? byte_src
@@ -314,6 +326,10 @@ int render_raster_draw(struct render_canvas *canvas,
 		if (scene->dropped || scene->path == NULL ||
 		    !footprint_meets(scene->footprint, box))
 			continue;
+		if (render_deadline_passed(canvas)) {
+			rc = -1;
+			break;
+		}
 		if (wkt == NULL) {
 			wkt = raster_crs_wkt(canvas->req.crs);
 			if (wkt == NULL)

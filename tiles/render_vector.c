@@ -709,10 +709,14 @@ int render_vector_draw(struct render_canvas *canvas,
 		? canvas->req.height / (box[3] - box[1]) : INFINITY;
 
 	cairo_save(canvas->cr);
-	for (size_t i = 0; i < ctx.n_found; i++)
+	for (size_t i = 0; i < ctx.n_found; i++) {
+		/* The clock is read once per 64 features. */
+		if (i % 64 == 0 && render_deadline_passed(canvas))
+			goto restore;
 		if (vector_draw_feature(&ctx, ctx.found[i]) != 0)
 			goto restore;
-	if (vector_draw_labels(&ctx) != 0)
+	}
+	if (render_deadline_passed(canvas) || vector_draw_labels(&ctx) != 0)
 		goto restore;
 	rc = 0;
 restore:

@@ -506,6 +506,7 @@ int tilecache_fetch(struct tilecache *cache, const struct cfg *cfg,
 	char path[4096];
 	uint64_t fp = 0;
 	bool restamp;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	state = state_observe(cache, snap, &fp);
@@ -526,10 +527,11 @@ int tilecache_fetch(struct tilecache *cache, const struct cfg *cfg,
 		out->size = 0;
 	}
 
-	if (tms_render_tile(cfg, key->set, key->z, key->col, key->row, snap,
-			    key->style, key->format, &out->data,
-			    &out->size) != 0)
-		return -1;
+	rc = tms_render_tile(cfg, key->set, key->z, key->col, key->row, snap,
+			     key->style, key->format, key->deadline,
+			     &out->data, &out->size);
+	if (rc != 0)
+		return rc;
 	head = (struct tile_header){
 		.version = snap->version,
 		.fingerprint = fp,

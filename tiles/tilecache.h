@@ -68,6 +68,8 @@ struct tilecache_key {
 	int64_t row;
 	const char *style;          /* NULL or "": the layer's default */
 	enum render_format format;
+	double deadline;            /* render_clock() time by which a miss
+				       must be drawn; 0: no limit */
 };
 
 /* A tile image and its ETag. */

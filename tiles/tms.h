@@ -133,13 +133,16 @@ int tms_tile_lonlat_box(const struct tms_set *set, int z, int64_t col,
  * Render one tile of one layer: a 256 × 256 canvas over the tile box in the
  * set's CRS, the layer drawn in style `style` (NULL: default), encoded in
  * `format`. Raster layers are drawn only when the tile passes the imagery
- * area rule; the caller has checked the limits. Returns 0 with a malloc'ed
- * image in *out, or -1.
+ * area rule; the caller has checked the limits. Drawing stops at `deadline`
+ * (a render_clock() time; 0: no limit). Returns 0 with a malloc'ed image in
+ * *out, TMS_RENDER_TIMED_OUT when the deadline passed, or -1.
  */
+#define TMS_RENDER_TIMED_OUT (-2)
+
 int tms_render_tile(const struct cfg *cfg, const struct tms_set *set, int z,
 		    int64_t col, int64_t row,
 		    const struct layer_snapshot *snap, const char *style,
-		    enum render_format format, unsigned char **out,
-		    size_t *out_size);
+		    enum render_format format, double deadline,
+		    unsigned char **out, size_t *out_size);
 
 #endif

@@ -12,8 +12,8 @@
 int tms_render_tile(const struct cfg *cfg, const struct tms_set *set, int z,
 		    int64_t col, int64_t row,
 		    const struct layer_snapshot *snap, const char *style,
-		    enum render_format format, unsigned char **out,
-		    size_t *out_size)
+		    enum render_format format, double deadline,
+		    unsigned char **out, size_t *out_size)
 {
 	struct render_request rr = {
 		.crs = set->crs,
@@ -23,6 +23,7 @@ int tms_render_tile(const struct cfg *cfg, const struct tms_set *set, int z,
 		   background where no scene covers the tile. */
 		.transparent = format != RENDER_JPEG,
 		.bgcolor = 0xFFFFFF,
+		.deadline = deadline,
 	};
 	struct render_canvas *canvas;
 	bool draw = true;
@@ -48,12 +49,13 @@ int tms_render_tile(const struct cfg *cfg, const struct tms_set *set, int z,
 
 		draw = area >= 0 && area <= cfg->imagery_max_km2;
 	}
-	/* TODO: drawing is not bounded in time (limits.request_timeout is
-	   not checked while a tile is drawn), and coarse matrices draw every
-	   vertex of every feature: no generalised copy of big layers is kept
-	   for low zooms. */
-	if (draw && render_canvas_draw_layer(canvas, snap, style) != 0)
+	/* TODO: coarse matrices draw every vertex of every feature: no
+	   generalised copy of big layers is kept for low zooms. */
+	if (draw && render_canvas_draw_layer(canvas, snap, style) != 0) {
+		if (render_canvas_timed_out(canvas))
+			rc = TMS_RENDER_TIMED_OUT;
 		goto cleanup;
+	}
 	rc = render_canvas_encode(canvas, format, out, out_size);
 
 cleanup:

@@ -13,6 +13,7 @@ import threading
 import time
 import unittest
 import urllib.parse
+import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -285,6 +286,38 @@ class QueryTest(unittest.TestCase):
             self.assertEqual(info.returncode, 0, info.stderr)
             self.assertIn(f"Feature Count: {matched}", info.stdout)
             self.assertIn(driver, harness.run(["ogrinfo", path]).stdout)
+
+    def test_getmap_stops_at_request_timeout(self):
+        """A GetMap that would draw the 200,000 parcels 32 times is stopped
+        after limits.request_timeout (1 s here) with a 503 exception."""
+        folder = harness.workdir()
+        data_dir = os.path.join(folder, "var-timeout")
+        os.makedirs(data_dir, exist_ok=True)
+        port = harness.free_port()
+        text = config(port, data_dir, os.path.join(folder, "big.gpkg"))
+        text = text.replace("  request_timeout: 30\n", "  request_timeout: 1\n")
+        text = text.replace(f"  max_width: {harness.MAX_WIDTH}\n", "  max_width: 4096\n")
+        text = text.replace(f"  max_height: {harness.MAX_HEIGHT}\n", "  max_height: 4096\n")
+        server = harness.Server(harness.write_config(text, name="timeout.yaml"), port, folder)
+        server.start()
+        self.addCleanup(server.stop)
+        bbox = server.get("/collections/big?f=json").json()["extent"]["spatial"]["bbox"][0]
+        path = ("/wms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&CRS=CRS:84&STYLES="
+                f"&LAYERS={','.join(['big'] * 32)}&FORMAT=image/png&WIDTH=4096&HEIGHT=4096"
+                f"&BBOX={bbox[0]},{bbox[1]},{bbox[2]},{bbox[3]}")
+        started = time.monotonic()
+        response = server.get(path, headers={"Accept-Language": "en"})
+        seconds = time.monotonic() - started
+        self.assertEqual(response.status, 503, response.describe())
+        exception = ET.fromstring(response.body).find("{http://www.opengis.net/ogc}ServiceException")
+        self.assertEqual(exception.get("code"), "NoApplicableCode", response.describe())
+        self.assertIn("limits.request_timeout", exception.text)
+        # Without the limit the reply would be the image; with it, drawing
+        # stops about one second in.
+        self.assertLess(seconds, 10, "the drawing was not stopped")
+        print(f"\nqueries: GetMap stopped after {seconds:.1f} s (request_timeout 1 s)",
+              file=sys.stderr)
+        self.assertEqual(server.get("/healthz").status, 200)
 
     def test_large_result_streams(self):
         pid = self.srv.process.pid

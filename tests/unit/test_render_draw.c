@@ -571,6 +571,49 @@ static void jpeg_encoded(void **state)
 	fixture_free(fx);
 }
 
+/* A canvas whose deadline has passed draws nothing and reports the
+   timeout; one with no deadline, or a later one, draws the layer. */
+static void deadline_stops_drawing(void **state)
+{
+	struct fixture *fx = fixture_new(NULL);
+	struct render_request req = {
+		.crs = vn2000_crs_find("CRS:84"), .width = 120, .height = 90,
+		.transparent = true};
+	struct render_canvas *canvas;
+	unsigned char *png = NULL;
+	size_t size = 0;
+	struct image img;
+	int opaque = 0;
+
+	(void)state;
+	memcpy(req.bbox, canvas_box, sizeof(req.bbox));
+	req.deadline = render_clock() - 1.0;
+	canvas = render_canvas_new(&req);
+	assert_non_null(canvas);
+	assert_int_equal(render_canvas_draw_layer(canvas, &fx->snap, NULL), -1);
+	assert_true(render_canvas_timed_out(canvas));
+	assert_int_equal(render_canvas_encode(canvas, RENDER_PNG, &png, &size),
+			 0);
+	image_decode(png, size, &img);
+	for (int y = 0; y < 90; y++)
+		for (int x = 0; x < 120; x++)
+			opaque += (image_pixel(&img, x, y) & 0xFF) != 0;
+	assert_int_equal(opaque, 0);
+	free(img.rgba);
+	free(png);
+	render_canvas_free(canvas);
+
+	for (int i = 0; i < 2; i++) {
+		req.deadline = i == 0 ? 0 : render_clock() + 60.0;
+		canvas = render_canvas_new(&req);
+		assert_int_equal(render_canvas_draw_layer(canvas, &fx->snap,
+							  NULL), 0);
+		assert_false(render_canvas_timed_out(canvas));
+		render_canvas_free(canvas);
+	}
+	fixture_free(fx);
+}
+
 static void canvas_rejects_bad_requests(void **state)
 {
 	struct render_request req = {
@@ -683,6 +726,7 @@ int main(void)
 		cmocka_unit_test(png8_round_trip),
 		cmocka_unit_test(png8_quantized_gradient),
 		cmocka_unit_test(jpeg_encoded),
+		cmocka_unit_test(deadline_stops_drawing),
 		cmocka_unit_test(canvas_rejects_bad_requests),
 		cmocka_unit_test(legend_rows_by_code),
 		cmocka_unit_test(legend_plain_style),
