@@ -3,7 +3,8 @@
 // Debian's /usr/bin/chromium, driven by playwright-core, loads the viewer
 // from a vnsdi server on 127.0.0.1 and goes through a land officer's work.
 // It switches the language, toggles a layer, clicks a parcel, searches a
-// parcel and a typed point, draws an area and downloads its CSV. It zooms
+// parcel and a typed point, draws an area and downloads its CSV, and draws
+// a polygon that crosses itself. It zooms
 // out to the imagery secrecy notice, switches to a VN-2000 display, and uses
 // the map from the keyboard and at 360 px width. Every request to a host other than
 // 127.0.0.1 is aborted and reported as a failure.
@@ -243,6 +244,24 @@ async function run(page) {
     expectTrue(lines[0].includes('SoThuTuThua') && lines[0].includes('KyHieuMucDichSuDung'), `CSV header: ${lines[0]}`);
     await rendered(page);
     await page.screenshot({ path: join(OUT, 'viewer-area.png') });
+  });
+
+  await step('a polygon that crosses itself is refused in words', async () => {
+    await page.click('#area-draw');
+    const box = await page.locator('#map').boundingBox();
+    const cx = box.x + box.width / 2;
+    const cy = box.y + box.height / 2;
+    const r = 0.25 * Math.min(box.width, box.height);
+    // A bow tie: the first and third edges cross.
+    const points = [[cx - r, cy - r], [cx + r, cy + r], [cx + r, cy - r], [cx - r, cy + r]];
+    for (const [x, y] of points) {
+      await page.mouse.click(x, y);
+      await page.waitForTimeout(150);
+    }
+    await page.mouse.click(points[0][0], points[0][1]);
+    await page.waitForFunction(() => document.querySelector('#area-status').textContent.includes('tự cắt'));
+    expectTrue(!(await page.locator('#area-status').getAttribute('data-count')), 'a count for a refused area');
+    await page.click('#area-clear');
   });
 
   await step('imagery secrecy notice when zoomed out', async () => {

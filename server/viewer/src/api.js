@@ -15,7 +15,7 @@ export function apiUrl(path, params = {}) {
 }
 
 // Fetch JSON; reject with an Error whose message is the server's own
-// problem detail when there is one.
+// problem detail when there is one, and whose `status` is the HTTP status.
 export async function getJson(url) {
   const response = await fetch(url, { headers: { Accept: 'application/json', 'Accept-Language': lang() } });
   const text = await response.text();
@@ -27,7 +27,9 @@ export async function getJson(url) {
   }
   if (!response.ok) {
     const detail = body && (body.detail || body.title);
-    throw new Error(detail || `HTTP ${response.status}`);
+    const error = new Error(detail || `HTTP ${response.status}`);
+    error.status = response.status;
+    throw error;
   }
   if (body === null) throw new Error(`${url.pathname}: not JSON`);
   return body;

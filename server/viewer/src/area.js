@@ -6,13 +6,19 @@ import Feature from 'ol/Feature.js';
 import { fromExtent } from 'ol/geom/Polygon.js';
 import { getAllItems } from './api.js';
 import { downloadText, featuresToCsv } from './csv.js';
-import { geometryIntersects } from './intersect.js';
 import { t } from './i18n.js';
 import { PARCELS } from './search.js';
 
 const LIST_MAX = 100;
-// Parcels fetched for one area at most (bbox candidates).
-const CANDIDATES_MAX = 20000;
+// Maximum number of parcels fetched for one area.
+const AREA_MAX = 20000;
+const CRS84 = 'http://www.opengis.net/def/crs/OGC/1.3/CRS84';
+
+// CQL2 text of "intersects the ring", the ring in CRS84 longitude, latitude.
+function intersectsFilter(ring) {
+  const points = ring.map(([x, y]) => `${x.toFixed(9)} ${y.toFixed(9)}`).join(',');
+  return `S_INTERSECTS(geometry,POLYGON((${points})))`;
+}
 
 export class AreaQuery {
   // `source` contains the drawn area, `found` the outlines of its parcels.
@@ -71,6 +77,7 @@ export class AreaQuery {
     this.ring = null;
     this.message = null;
     this.el.status.textContent = '';
+    delete this.el.status.dataset.count;
     this.el.list.replaceChildren();
     this.el.csv.hidden = true;
   }
@@ -88,31 +95,33 @@ export class AreaQuery {
     this.el.status.textContent = t(key, values);
   }
 
-  // Fetch the parcels of the polygon's bbox and keep those it intersects.
+  // Ask the server for the parcels that the polygon intersects (a CQL2
+  // S_INTERSECTS filter, evaluated there with GEOS).
   async query(polygon) {
     const projection = this.app.map.getView().getProjection();
     const area = polygon.clone().transform(projection, 'EPSG:4326');
     this.ring = area.getCoordinates()[0];
-    const box = area.getExtent().map((v) => v.toFixed(7)).join(',');
     this.say('searching');
     let result;
     try {
-      result = await getAllItems(PARCELS, { bbox: box }, this.app.config.max_features, CANDIDATES_MAX);
+      result = await getAllItems(PARCELS, {
+        filter: intersectsFilter(this.ring), 'filter-lang': 'cql2-text', 'filter-crs': CRS84,
+      }, this.app.config.max_features, AREA_MAX);
     } catch (error) {
-      this.say('loadError', { detail: error.message });
+      // The server rejects a ring that crosses itself as an invalid filter.
+      if (error.status === 400) this.say('areaInvalid');
+      else this.say('loadError', { detail: error.message });
       return;
     }
     if (!result.complete) {
-      this.say('areaTooLarge', { max: CANDIDATES_MAX });
+      this.say('areaTooLarge', { max: AREA_MAX });
       return;
     }
-    const format = new GeoJSON({ dataProjection: 'EPSG:4326', featureProjection: 'EPSG:4326' });
     this.parcels = [];
     const shown = new GeoJSON({ dataProjection: 'EPSG:4326', featureProjection: projection });
     for (const feature of result.features) {
-      if (!feature.geometry || !geometryIntersects(area, format.readGeometry(feature.geometry))) continue;
       this.parcels.push(feature);
-      this.found.addFeature(new Feature(shown.readGeometry(feature.geometry)));
+      if (feature.geometry) this.found.addFeature(new Feature(shown.readGeometry(feature.geometry)));
     }
     this.render();
   }

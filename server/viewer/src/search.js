@@ -72,9 +72,10 @@ export class Search {
       this.showResults(doc.features, doc.numberMatched ?? doc.features.length);
       return;
     }
-    // NOTE: items filters only by equality, so a partial address is looked
-    // for here among the parcels of the current view. A text filter on the
-    // server (CQL2 LIKE) would search the whole layer.
+    // NOTE: the server's CQL2 LIKE compares case and diacritics exactly (it
+    // has no CASEI or ACCENTI), and people often type addresses without
+    // diacritics. So a partial address is matched here, folded, among the
+    // parcels of the current view only.
     const view = this.app.map.getView();
     const box = transformExtent(view.calculateExtent(this.app.map.getSize()), view.getProjection(), 'EPSG:4326');
     const { features } = await getAllItems(PARCELS, { bbox: box.map((v) => v.toFixed(7)).join(',') },
