@@ -10,6 +10,9 @@
 /* Longest Cache-Control value accepted, in bytes. */
 #define CFG_CACHE_CONTROL_MAX 256
 
+/* Largest tile cache limit: 16 TiB, in MiB. */
+#define CFG_CACHE_MAX_MB (16 * 1024 * 1024)
+
 /* A header value: visible ASCII and spaces only, so that no line break
    can reach the HTTP response. */
 static bool cfg_header_value_ok(const char *s)
@@ -26,12 +29,17 @@ static bool cfg_header_value_ok(const char *s)
 
 void cfg_parse_tiles(struct cfg_ctx *ctx, const yaml_node_t *node)
 {
-	static const char *const keys[] = { "cache_control", NULL };
+	static const char *const keys[] = { "cache_control", "cache_max_mb",
+					    NULL };
 	yaml_node_t *v;
 	char *value = NULL;
 
 	if (!cfg_mapping_check(ctx, node, "tiles", keys))
 		return;
+	v = cfg_mapping_get(ctx, node, "cache_max_mb");
+	if (v != NULL)
+		cfg_read_int(ctx, v, "tiles.cache_max_mb", 0, CFG_CACHE_MAX_MB,
+			     &ctx->cfg->tiles_cache_max_mb);
 	v = cfg_mapping_get(ctx, node, "cache_control");
 	if (v == NULL ||
 	    cfg_read_string(ctx, v, "tiles.cache_control", &value) != 0)

@@ -196,6 +196,7 @@ struct cfg {
 
 	char *tiles_cache_control; /* Cache-Control of tiles, NULL: the
 				     default of tiles/tilecache.h */
+	int tiles_cache_max_mb;    /* tile cache size limit, 0: none */
 };
 
 /* Severity of a problem. A zeroed entry is an error. */

@@ -384,7 +384,8 @@ static int seed_with_layer(const struct cfg *cfg, struct layer_registry *reg,
 		return 2;
 	}
 	run.snap = snap;
-	run.cache = tilecache_open(cfg->data_dir);
+	run.cache = tilecache_open(cfg->data_dir,
+				   (uint64_t)cfg->tiles_cache_max_mb << 20);
 	if (run.cache == NULL || seed_plan_build(cfg, run.set, snap, o, &plan)) {
 		fprintf(stderr, "vnsdi seed: cannot open the tile cache or "
 			"compute the tile limits of layer %s\n", o->layer);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tiles/tilecache_internal.h"
@@ -39,12 +40,13 @@ struct tile_header {
 
 struct tilecache {
 	char *root;
+	struct tilecache_pruner pruner;
 	pthread_mutex_t lock;      /* guards layers[] */
 	struct layer_state *layers[TILECACHE_MAX_LAYERS];
 	size_t n_layers;
 };
 
-struct tilecache *tilecache_open(const char *data_dir)
+struct tilecache *tilecache_open(const char *data_dir, uint64_t max_bytes)
 {
 	struct tilecache *cache;
 	size_t n;
@@ -70,6 +72,11 @@ struct tilecache *tilecache_open(const char *data_dir)
 		return NULL;
 	}
 	pthread_mutex_init(&cache->lock, NULL);
+	if (max_bytes > 0 &&
+	    tilecache_pruner_start(&cache->pruner, cache->root, max_bytes) != 0)
+		fprintf(stderr, "tilecache: cannot start the thread that keeps "
+			"%s under %llu MiB; the cache may grow past it\n",
+			cache->root, (unsigned long long)(max_bytes >> 20));
 	return cache;
 }
 
@@ -77,6 +84,7 @@ void tilecache_close(struct tilecache *cache)
 {
 	if (cache == NULL)
 		return;
+	tilecache_pruner_stop(&cache->pruner);
 	for (size_t i = 0; i < cache->n_layers; i++)
 		tilecache_state_free(cache->layers[i]);
 	pthread_mutex_destroy(&cache->lock);
@@ -109,7 +117,9 @@ struct tilecache *tilecache_shared(const struct cfg *cfg)
 		shared_failed = false;
 	}
 	if (shared_cache == NULL && !shared_failed) {
-		shared_cache = tilecache_open(cfg->data_dir);
+		shared_cache = tilecache_open(cfg->data_dir,
+					      (uint64_t)cfg->tiles_cache_max_mb
+					      << 20);
 		shared_dir = strdup(cfg->data_dir);
 		shared_failed = shared_cache == NULL;
 	}
@@ -282,6 +292,10 @@ static int tile_read(const char *path, struct tile_header *head,
 	    memcmp(head->magic, tile_magic, 8) != 0 ||
 	    pread(fd, buf, n, sizeof(*head)) != (ssize_t)n)
 		goto fail;
+	/* Mark the tile as used for the size limit, at most once an hour
+	   so that a hit rarely writes. */
+	if (st.st_mtime < time(NULL) - 3600)
+		futimens(fd, NULL);
 	close(fd);
 	*data = buf;
 	*size = n;
@@ -542,6 +556,9 @@ int tilecache_fetch(struct tilecache *cache, const struct cfg *cfg,
 	if (state != NULL && tile_write(path, &head, out->data, out->size) != 0)
 		fprintf(stderr, "tilecache: could not write %s: %s\n", path,
 			strerror(errno));
+	else if (state != NULL)
+		tilecache_pruner_written(&cache->pruner,
+					 sizeof(head) + out->size);
 	return 0;
 }
 

@@ -23,6 +23,10 @@
  * re-renders only the tiles over that parcel. The digest and the log are
  * kept on disk, so this holds across restarts.
  *
+ * Size. With a limit (tiles.cache_max_mb), a background thread deletes the
+ * least recently used tiles once the tiles on disk exceed it, down to nine
+ * tenths of it. A deleted tile is drawn again on its next request.
+ *
  * Threads: a cache may be shared by every request thread.
  */
 #ifndef VNSDI_TILES_TILECACHE_H
@@ -47,10 +51,28 @@ struct tilecache;
 
 /*
  * Open (creating it when missing) the cache under <data_dir>/tilecache.
- * Returns NULL when the folder cannot be created; the caller then serves
- * tiles uncached. Free with tilecache_close().
+ * With `max_bytes` > 0, a thread keeps the tile files under that size
+ * (0: no limit). Returns NULL when the
+ * folder cannot be created; the caller then serves tiles uncached. Free
+ * with tilecache_close().
  */
-struct tilecache *tilecache_open(const char *data_dir);
+struct tilecache *tilecache_open(const char *data_dir, uint64_t max_bytes);
+
+/* Result of one tilecache_prune(). */
+struct tilecache_prune_result {
+	uint64_t bytes_before;      /* tile files found */
+	uint64_t bytes_after;
+	size_t deleted;
+};
+
+/*
+ * Delete the least recently used tile files under `root` (oldest
+ * modification time first) until they take at most nine tenths of
+ * `max_bytes`, when they take more than `max_bytes`. Other files are kept.
+ * Returns 0, or -1 when the folder cannot be scanned.
+ */
+int tilecache_prune(const char *root, uint64_t max_bytes,
+		    struct tilecache_prune_result *out);
 void tilecache_close(struct tilecache *cache);
 
 /*

@@ -6,6 +6,7 @@
 #define VNSDI_TILES_TILECACHE_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,6 +20,30 @@
 /* Pixels added around a tile when it is tested against changed boxes:
    outlines and anti-aliasing of a changed feature reach this far. */
 #define TILECACHE_TILE_MARGIN_PX 8.0
+
+/* The thread that keeps the tiles under the cache's size limit (see
+   tilecache_prune.c). */
+struct tilecache_pruner {
+	const char *root;           /* borrowed from the cache */
+	uint64_t max_bytes;
+	_Atomic size_t written;     /* tile bytes written since the last scan */
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool wanted;                /* a scan is due */
+	bool stop;
+	bool running;
+};
+
+/* Start the thread, which scans once at start. Returns 0 or -1. */
+int tilecache_pruner_start(struct tilecache_pruner *p, const char *root,
+			   uint64_t max_bytes);
+
+/* Count bytes of tiles written; wakes the thread after a tenth of the
+   limit. Does nothing when the thread is not running. */
+void tilecache_pruner_written(struct tilecache_pruner *p, size_t bytes);
+
+void tilecache_pruner_stop(struct tilecache_pruner *p);
 
 /* One feature or imagery scene of a digest. */
 struct digest_item {

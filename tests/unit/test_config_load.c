@@ -489,6 +489,10 @@ static const struct bad_case bad_cases[] = {
 	  LAYER_OK "tiles:\n  cache_control: \"public\\r\\nX-Evil: 1\"\n", 5,
 	  "for tiles.cache_control: 1 to 256 printable ASCII characters",
 	  "cho tiles.cache_control", CFG_SEVERITY_ERROR, false },
+	{ "tiles-cache-max-negative", LAYER_OK "tiles:\n  cache_max_mb: -1\n", 5,
+	  "invalid number \"-1\" for tiles.cache_max_mb: expected an integer "
+	  "from 0 to 16777216",
+	  "cho tiles.cache_max_mb", CFG_SEVERITY_ERROR, false },
 	{ "bad-colour", LAYER_OK "    styles:\n      - fill: \"#12345\"\n", 5,
 	  "invalid colour \"#12345\" for layers[0].styles[0].fill: expected "
 	  "\"#RRGGBB\" or \"#RRGGBBAA\"",

@@ -492,7 +492,7 @@ static void test_invalidation(void **state)
 	int n_changed = 0, n_kept = 0, failed = 0;
 
 	snprintf(cache_dir, sizeof(cache_dir), "%s/inv", fx->dir);
-	cache = tilecache_open(cache_dir);
+	cache = tilecache_open(cache_dir, 0);
 	assert_non_null(cache);
 	assert_int_equal(layer_snapshot_load(fx->cfg, v1->cfg, NULL, 2, NULL,
 					     &v2, &errors), 0);
@@ -531,7 +531,7 @@ static void test_invalidation(void **state)
 
 		if (pass == 2) {
 			tilecache_close(cache);
-			cache = tilecache_open(cache_dir);
+			cache = tilecache_open(cache_dir, 0);
 		}
 		for (int k = 0; k < 36; k++) {
 			struct tilecache_key key = {
