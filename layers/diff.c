@@ -169,7 +169,7 @@ static int side_read(const struct cfg_layer *layer, const char *path,
 	char note[512];
 	int *order, n_fields, id_field, rc = 0;
 
-	ds = layer_vector_open(path, layer->source_layer, false, true, &ogr,
+	ds = layer_vector_open(path, layer->source_layer, NULL, true, &ogr,
 			       error, error_size);
 	if (ds == NULL)
 		return -1;

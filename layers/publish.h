@@ -42,6 +42,7 @@ enum validate_kind {
 	VALIDATE_DUPLICATE_KEY,     /* a parcel key used twice */
 	VALIDATE_LANDUSE,           /* land-use code not in the official list */
 	VALIDATE_AREA,              /* area attribute vs geodesic area */
+	VALIDATE_TEXT,              /* text not in UTF-8, or how it was read */
 	VALIDATE_KIND_COUNT
 };
 

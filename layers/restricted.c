@@ -227,7 +227,7 @@ static int restricted_open(struct restricted_load *l)
 	struct layer_message why, warning;
 	const char *enc;
 
-	l->ds = layer_vector_open(r->source, r->source_layer, false, false,
+	l->ds = layer_vector_open(r->source, r->source_layer, NULL, false,
 				  &l->ogr, error, sizeof(error));
 	if (l->ds == NULL) {
 		LAYER_ERROR(l->errors, l->file, r->line,

@@ -38,25 +38,27 @@ bool layer_path_is_special(const char *path)
 	return !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
 }
 
-static GDALDatasetH open_vector(const char *path, bool raw_strings)
+static GDALDatasetH open_vector(const char *path, const char *dbf_encoding)
 {
-	/* An empty ENCODING hands the DBF bytes over as they are. */
-	const char *raw[] = { "ENCODING=", NULL };
 	const char *shapefile[] = { "ESRI Shapefile", NULL };
 	unsigned flags = GDAL_OF_VECTOR | GDAL_OF_READONLY;
 	GDALDatasetH ds = GDALOpenEx(path, flags, NULL, NULL, NULL);
+	char option[96];
+	const char *options[] = { option, NULL };
 
-	if (ds == NULL || !raw_strings)
+	if (ds == NULL || dbf_encoding == NULL)
 		return ds;
 	if (strcmp(GDALGetDriverShortName(GDALGetDatasetDriver(ds)),
 		   "ESRI Shapefile") != 0)
 		return ds;
 	GDALClose(ds);
-	return GDALOpenEx(path, flags, shapefile, raw, NULL);
+	/* An empty ENCODING hands the DBF bytes over as they are. */
+	snprintf(option, sizeof(option), "ENCODING=%s", dbf_encoding);
+	return GDALOpenEx(path, flags, shapefile, options, NULL);
 }
 
 GDALDatasetH layer_vector_open(const char *path, const char *layer_name,
-			       bool raw_strings, bool allow_single,
+			       const char *dbf_encoding, bool allow_single,
 			       OGRLayerH *layer, char *error,
 			       size_t error_size)
 {
@@ -70,7 +72,7 @@ GDALDatasetH layer_vector_open(const char *path, const char *layer_name,
 		return NULL;
 	}
 	CPLErrorReset();
-	ds = open_vector(path, raw_strings);
+	ds = open_vector(path, dbf_encoding);
 	if (ds == NULL) {
 		const char *reason = CPLGetLastErrorMsg();
 		snprintf(error, error_size, "%s", reason[0] ? reason : "?");

@@ -236,12 +236,40 @@ static const char *landuse_field_name(const struct cfg_layer *l)
 
 static int validate_open(struct validate_run *run, const char *path)
 {
+	const struct cfg_layer *l = run->opt->layer;
 	char error[640];
 
 	CPLErrorReset();
-	run->ds = layer_vector_open(path, run->opt->layer->source_layer,
-				    false, true, &run->ogr, error,
-				    sizeof(error));
+	run->ds = layer_vector_open(path, l->source_layer, NULL, true,
+				    &run->ogr, error, sizeof(error));
+	/* A Shapefile whose .cpg (or DBF header) names no encoding is read
+	   in the layer's configured one, as the layer's own source is: raw
+	   bytes converted by layer_text. GDAL's own ENCODING option is not
+	   used because GDAL 3.6 drops the last character of every CP1258
+	   string it converts. */
+	if (run->ds != NULL && l->encoding != NULL &&
+	    strcmp(GDALGetDriverShortName(GDALGetDatasetDriver(run->ds)),
+		   "ESRI Shapefile") == 0 &&
+	    !OGR_L_TestCapability(run->ogr, OLCStringsAsUTF8)) {
+		GDALClose(run->ds);
+		run->ds = layer_vector_open(path, l->source_layer, "", true,
+					    &run->ogr, error, sizeof(error));
+		if (run->ds != NULL &&
+		    layer_text_open(l->encoding, &run->text) != 0) {
+			validate_add(run, VALIDATE_TEXT, VALIDATE_ERROR, NULL,
+				     "bảng mã %s của lớp không được hỗ trợ",
+				     "the layer's encoding %s is not supported",
+				     l->encoding);
+			return -1;
+		}
+		if (run->ds != NULL)
+			validate_add(run, VALIDATE_TEXT, VALIDATE_WARNING, NULL,
+				     "tệp .dbf không khai báo bảng mã (thiếu "
+				     "tệp .cpg): đọc theo bảng mã %s của lớp",
+				     "the .dbf declares no encoding (no .cpg "
+				     "file): read in the layer's encoding %s",
+				     l->encoding);
+	}
 	if (run->ds == NULL) {
 		validate_add(run, VALIDATE_FILE, VALIDATE_ERROR, NULL,
 			     "không đọc được tệp: %s",
@@ -290,6 +318,7 @@ static int validate_features(struct validate_run *run)
 
 static void validate_run_clear(struct validate_run *run)
 {
+	layer_text_close(run->text);
 	for (size_t i = 0; i < run->n_keys; i++)
 		free(run->keys[i].key);
 	free(run->keys);

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cpl_string.h>
+
 #include "layers/layers_internal.h"
 #include "layers/validate_internal.h"
 
@@ -302,6 +304,43 @@ static void check_landuse(struct validate_run *run, OGRFeatureH f,
 	}
 }
 
+/* Text must reach the version in UTF-8: DBF text read as raw bytes is
+   converted first, and a value that is still not UTF-8 cannot be repaired,
+   whatever the policy. */
+static void check_text(struct validate_run *run, OGRFeatureH f,
+		      const struct validate_feature *feat)
+{
+	OGRFeatureDefnH defn = OGR_F_GetDefnRef(f);
+
+	for (int i = 0; i < OGR_FD_GetFieldCount(defn); i++) {
+		OGRFieldDefnH field = OGR_FD_GetFieldDefn(defn, i);
+		char *utf8;
+
+		if (OGR_Fld_GetType(field) != OFTString ||
+		    !OGR_F_IsFieldSetAndNotNull(f, i))
+			continue;
+		if (run->text != NULL) {
+			utf8 = layer_text_convert(run->text,
+						  OGR_F_GetFieldAsString(f, i));
+			if (utf8 != NULL) {
+				OGR_F_SetFieldString(f, i, utf8);
+				free(utf8);
+			}
+		}
+		if (CPLIsUTF8(OGR_F_GetFieldAsString(f, i), -1))
+			continue;
+		validate_add(run, VALIDATE_TEXT, VALIDATE_ERROR, feat,
+			     "thửa %lld: trường %s không phải văn bản UTF-8; "
+			     "thêm tệp .cpg ghi bảng mã vào tệp zip, hoặc "
+			     "khai báo encoding của lớp",
+			     "feature %lld: field %s is not UTF-8 text; add a "
+			     ".cpg file naming the encoding to the zip, or "
+			     "declare the layer's encoding",
+			     (long long)feat->fid, OGR_Fld_GetNameRef(field));
+		return;
+	}
+}
+
 static int remember_key(struct validate_run *run,
 			const struct validate_feature *feat)
 {
@@ -358,6 +397,7 @@ int validate_feature(struct validate_run *run, OGRFeatureH f)
 		    check_validity(run, h, &geos, g, &repaired, &feat))
 			check_areas(run, h, geos, f, &feat);
 	}
+	check_text(run, f, &feat);
 	check_landuse(run, f, &feat);
 	if (remember_key(run, &feat) != 0)
 		goto done;

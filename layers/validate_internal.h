@@ -41,6 +41,8 @@ struct validate_run {
 	size_t n_key_fields;
 	struct validate_key *keys;
 	size_t n_keys, cap_keys;
+	struct layer_text *text; /* converts a Shapefile's DBF text read as
+				    raw bytes, or NULL */
 	GDALDatasetH out_ds;   /* the version's GeoPackage, or NULL */
 	OGRLayerH out_layer;
 };

@@ -15,18 +15,19 @@
 
 static const char *const kind_names[VALIDATE_KIND_COUNT] = {
 	"file", "crs", "schema", "geometry_type", "self_intersection",
-	"bad_ring", "sliver", "duplicate_key", "landuse_code", "area"
+	"bad_ring", "sliver", "duplicate_key", "landuse_code", "area", "text"
 };
 
 static const char *const kind_vi[VALIDATE_KIND_COUNT] = {
 	"tệp", "hệ tọa độ", "cấu trúc trường", "kiểu hình học", "tự cắt",
 	"vòng không hợp lệ", "mảnh vụn", "trùng khóa thửa", "mã loại đất",
-	"diện tích"
+	"diện tích", "văn bản"
 };
 
 static const char *const kind_en[VALIDATE_KIND_COUNT] = {
 	"file", "CRS", "schema", "geometry type", "self-intersection",
-	"bad ring", "sliver", "duplicate parcel key", "land-use code", "area"
+	"bad ring", "sliver", "duplicate parcel key", "land-use code", "area",
+	"text"
 };
 
 void validate_report_clear(struct validate_report *report)

@@ -545,7 +545,8 @@ static int vector_open(struct vector_load *v)
 	struct layer_message why, warning;
 	const char *encoding;
 
-	v->ds = layer_vector_open(v->path, l->source_layer, l->encoding != NULL,
+	v->ds = layer_vector_open(v->path, l->source_layer,
+				  l->encoding != NULL ? "" : NULL,
 				  v->path != l->source, &v->ogr, error,
 				  sizeof(error));
 	if (v->ds == NULL) {

@@ -254,7 +254,8 @@ static void test_sample_config_layers(void **state)
 	assert_true(p->styles[0].stroke_width == 0.8);
 	assert_string_equal(p->styles[0].label, "SoThuTuThua");
 	assert_string_equal(p->styles[0].label_area, "DienTich");
-	assert_int_equal(p->line, 38);
+	assert_int_equal(p->line, 43);
+	assert_int_equal(cfg->tiles_cache_max_mb, 512);
 
 	const struct cfg_layer *q = cfg_layer_find(cfg, "land_quality");
 	assert_int_equal(q->styles[0].fill, 0x8FBC8F80u);

@@ -14,11 +14,17 @@
 
 #include <cmocka.h>
 
+#include <gdal.h>
+#include <ogr_api.h>
+
 #include "layers/publish.h"
 #include "tiles/render.h"
 
 #define WARD VNSDI_SHARED_DIR \
 	"/data/real/danang-parcels/DERIVED_parcels_20248_vn2000_tm3_107-45.gpkg"
+
+/* An address in NFC, as it must come out of a CP1258 file. */
+#define ADDRESS "Phường Nam Dương, quận Hải Châu"
 
 static char *key_names[] = { "SoHieuToBanDo", "SoThuTuThua" };
 
@@ -123,6 +129,94 @@ static void test_policies(void **state)
 		check_case(&cases[i]);
 }
 
+/* The ward's first 30 parcels as a Shapefile whose DBF is in CP1258 and
+   that has no .cpg, with a DiaChi text in Vietnamese, in a new folder
+   whose path is written to `dir`. */
+static void make_cp1258_shapefile(char *dir, size_t size)
+{
+	char command[1024], cpg[128];
+
+	snprintf(dir, size, "/tmp/vnsdi-test-cp1258-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(command, sizeof(command),
+		 "ogr2ogr -q -f 'ESRI Shapefile' -lco ENCODING=CP1258 "
+		 "-nln ward '%s/ward.shp' '%s' -dialect SQLite -sql "
+		 "\"SELECT *, '%s' AS DiaChi FROM parcels_20248 "
+		 "WHERE fid <= 30\" 2>/dev/null",
+		 dir, WARD, ADDRESS);
+	assert_int_equal(system(command), 0);
+	snprintf(cpg, sizeof(cpg), "%s/ward.cpg", dir);
+	assert_int_equal(unlink(cpg), 0);
+}
+
+/* Validate the CP1258 Shapefile for a layer declaring `encoding`. */
+static void validate_cp1258(const char *dir, const char *encoding,
+			    const char *gpkg, struct validate_report *report)
+{
+	struct cfg_layer layer;
+	struct validate_options opt = {0};
+	char path[128];
+
+	memset(&layer, 0, sizeof(layer));
+	layer.id = "parcels";
+	layer.source_layer = "ward";
+	layer.id_attribute = "OBJECTID";
+	layer.encoding = (char *)encoding;
+	layer.publish.policy = CFG_PUBLISH_REPAIR;
+	layer.publish.area_tolerance_pct = 5;
+	opt.layer = &layer;
+	snprintf(path, sizeof(path), "%s/ward.shp", dir);
+	assert_int_equal(validate_file(&opt, path, gpkg, report), 0);
+}
+
+static void test_shapefile_without_cpg(void **state)
+{
+	char dir[64], gpkg[96], command[128];
+	struct validate_report report;
+	GDALDatasetH ds;
+	OGRFeatureH f;
+	const char *address;
+
+	(void)state;
+	make_cp1258_shapefile(dir, sizeof(dir));
+	snprintf(gpkg, sizeof(gpkg), "%s/out.gpkg", dir);
+
+	/* With the layer's encoding, the text reaches the version in UTF-8,
+	   and the report notes how the file was read. */
+	validate_cp1258(dir, "CP1258", gpkg, &report);
+	printf("CP1258 layer: accepted=%d text=%zu errors=%zu\n",
+	       report.accepted, report.counts[VALIDATE_TEXT], report.n_errors);
+	for (size_t i = 0; i < report.n_problems; i++)
+		printf("  %s\n", report.problems[i].message_en);
+	assert_true(report.accepted);
+	assert_int_equal(report.counts[VALIDATE_TEXT], 1);
+	assert_int_equal(report.problems[0].severity, VALIDATE_WARNING);
+	validate_report_clear(&report);
+	ds = GDALOpenEx(gpkg, GDAL_OF_VECTOR, NULL, NULL, NULL);
+	assert_non_null(ds);
+	f = OGR_L_GetNextFeature(GDALDatasetGetLayer(ds, 0));
+	assert_non_null(f);
+	address = OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, "DiaChi"));
+	printf("expected \"%s\", obtained \"%s\"\n", ADDRESS, address);
+	assert_string_equal(address, ADDRESS);
+	OGR_F_Destroy(f);
+	GDALClose(ds);
+	unlink(gpkg);
+
+	/* Without it, the CP1258 bytes are not UTF-8: every feature is an
+	   error and nothing is written. */
+	validate_cp1258(dir, NULL, gpkg, &report);
+	printf("no encoding: accepted=%d text=%zu\n", report.accepted,
+	       report.counts[VALIDATE_TEXT]);
+	assert_false(report.accepted);
+	assert_int_equal(report.counts[VALIDATE_TEXT], 30);
+	assert_int_equal(access(gpkg, F_OK), -1);
+	validate_report_clear(&report);
+
+	snprintf(command, sizeof(command), "rm -rf '%s'", dir);
+	assert_int_equal(system(command), 0);
+}
+
 static void test_durable_files(void **state)
 {
 	char dir[] = "/tmp/vnsdi-test-versions-XXXXXX";
@@ -169,6 +263,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_policies),
 		cmocka_unit_test(test_durable_files),
+		cmocka_unit_test(test_shapefile_without_cpg),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
