@@ -39,6 +39,18 @@ struct request_ctx {
 	bool started;      /* the first access-handler call has happened */
 	bool answered;
 	struct http_upload *upload; /* admin POST body, or NULL */
+	struct conn_state *conn;   /* its connection's state, or NULL */
+};
+
+/*
+ * State of one TCP connection: the request whose URI was logged and that
+ * has not completed. libmicrohttpd does not call request_completed for a
+ * request it rejects itself, such as one whose request line and headers
+ * exceed its memory limit. So such a request is released when its
+ * connection closes, or when the next request on it starts.
+ */
+struct conn_state {
+	struct request_ctx *pending;
 };
 
 /* A streamed body and the context whose byte count it updates. */
@@ -87,11 +99,20 @@ static double seconds_since(const struct timespec *start)
 	       (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
+static void request_release(struct request_ctx *ctx);
+
 static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *conn)
 {
 	struct request_ctx *ctx = calloc(1, sizeof(*ctx));
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn_state *state = info != NULL ? info->socket_context : NULL;
 
-	(void)conn;
+	/* The connection's previous request never completed: free it. */
+	if (state != NULL && state->pending != NULL) {
+		request_release(state->pending);
+		state->pending = NULL;
+	}
 	if (ctx == NULL)
 		return NULL;
 	ctx->srv = cls;
@@ -102,6 +123,10 @@ static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *conn)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &ctx->start);
 	atomic_fetch_add(&requests_in_flight, 1);
+	if (state != NULL) {
+		state->pending = ctx;
+		ctx->conn = state;
+	}
 	return ctx;
 }
 
@@ -133,6 +158,8 @@ static void request_completed(void *cls, struct MHD_Connection *conn,
 	if (ctx == NULL)
 		return;
 	*con_cls = NULL;
+	if (ctx->conn != NULL && ctx->conn->pending == ctx)
+		ctx->conn->pending = NULL;
 	if (ctx->answered) {
 		seconds = seconds_since(&ctx->start);
 		log_path(ctx->raw_url, path, sizeof(path));
@@ -143,10 +170,43 @@ static void request_completed(void *cls, struct MHD_Connection *conn,
 		metrics_observe(ctx->srv->metrics, ctx->endpoint, ctx->status,
 				seconds);
 	}
+	request_release(ctx);
+}
+
+/* Free a request's context and count it out of the requests in flight. */
+static void request_release(struct request_ctx *ctx)
+{
 	http_upload_free(ctx->upload);
 	free(ctx->raw_url);
 	free(ctx);
 	atomic_fetch_sub(&requests_in_flight, 1);
+}
+
+static void connection_notify(void *cls, struct MHD_Connection *conn,
+			      void **socket_context,
+			      enum MHD_ConnectionNotificationCode toe)
+{
+	struct conn_state *state = *socket_context;
+
+	(void)cls;
+	(void)conn;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		*socket_context = calloc(1, sizeof(struct conn_state));
+		return;
+	}
+	if (state == NULL)
+		return;
+	if (state->pending != NULL) {
+		char path[256];
+
+		log_path(state->pending->raw_url, path, sizeof(path));
+		http_log("%s rejected by libmicrohttpd before it was handled "
+			 "(request line or headers too large, or malformed)",
+			 path);
+		request_release(state->pending);
+	}
+	free(state);
+	*socket_context = NULL;
 }
 
 static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
@@ -464,6 +524,8 @@ static struct MHD_Daemon *daemon_start(struct server *srv, const char *host,
 				MHD_OPTION_CONNECTION_TIMEOUT, timeout,
 				MHD_OPTION_URI_LOG_CALLBACK, uri_logger, srv,
 				MHD_OPTION_NOTIFY_COMPLETED, request_completed,
+				srv,
+				MHD_OPTION_NOTIFY_CONNECTION, connection_notify,
 				srv,
 				MHD_OPTION_END);
 }

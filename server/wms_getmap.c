@@ -8,6 +8,20 @@
 
 #include "server/wms.h"
 
+/* Fill `err` for a canvas stopped at its deadline. Returns -1. */
+static int timed_out(const struct wms_request *wr, struct req_error *err)
+{
+	return req_error_set(err, REQ_UNAVAILABLE, "",
+		i18n_pick(wr->http,
+			  "Vẽ bản đồ mất quá %d giây (limits.request_timeout) "
+			  "nên đã dừng; hãy yêu cầu vùng nhỏ hơn, ảnh nhỏ hơn "
+			  "hoặc ít lớp hơn.",
+			  "Drawing the map took longer than %d seconds "
+			  "(limits.request_timeout) and was stopped; request a "
+			  "smaller area, a smaller image or fewer layers."),
+		wr->cfg->limits.request_timeout);
+}
+
 /* Draw every layer of the map on the canvas. Returns 0 or -1 with err. */
 static int draw_layers(const struct wms_request *wr, const struct wms_map *map,
 		       struct render_canvas *canvas, struct req_error *err)
@@ -26,25 +40,15 @@ static int draw_layers(const struct wms_request *wr, const struct wms_map *map,
 		if (render_canvas_draw_layer(canvas, snap, map->styles[i]) == 0)
 			continue;
 		if (render_canvas_timed_out(canvas))
-			return req_error_set(err, REQ_UNAVAILABLE, "",
-				i18n_pick(req,
-					  "Vẽ bản đồ mất quá %d giây "
-					  "(limits.request_timeout) nên đã dừng; "
-					  "hãy yêu cầu vùng nhỏ hơn hoặc ít lớp "
-					  "hơn.",
-					  "Drawing the map took longer than %d "
-					  "seconds (limits.request_timeout) and "
-					  "was stopped; request a smaller area "
-					  "or fewer layers."),
-				wr->cfg->limits.request_timeout);
+			return timed_out(wr, err);
 		return req_error_set(err, REQ_INVALID_CRS,
-				map->crs_param,
-				i18n_pick(req,
-					  "Không thể chuyển lớp \"%s\" sang hệ "
-					  "tọa độ %s=\"%s\".",
-					  "Layer \"%s\" cannot be transformed "
-					  "to %s=\"%s\"."),
-				snap->cfg->id, map->crs_param, map->crs->id);
+			map->crs_param,
+			i18n_pick(req,
+				  "Không thể chuyển lớp \"%s\" sang hệ "
+				  "tọa độ %s=\"%s\".",
+				  "Layer \"%s\" cannot be transformed "
+				  "to %s=\"%s\"."),
+			snap->cfg->id, map->crs_param, map->crs->id);
 	}
 	return 0;
 }
@@ -75,9 +79,14 @@ static int render_map(const struct wms_request *wr, const struct wms_map *map,
 	if (draw_layers(wr, map, canvas, err) != 0)
 		goto cleanup;
 	if (render_canvas_encode(canvas, wr->format, image, size) != 0) {
-		req_error_set(err, REQ_INTERNAL, "",
-			      i18n_pick(wr->http, "Không thể mã hóa ảnh.",
-					"The image could not be encoded."));
+		if (render_canvas_timed_out(canvas))
+			timed_out(wr, err);
+		else
+			req_error_set(err, REQ_INTERNAL, "",
+				      i18n_pick(wr->http,
+						"Không thể mã hóa ảnh.",
+						"The image could not be "
+						"encoded."));
 		goto cleanup;
 	}
 	rc = 0;

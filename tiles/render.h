@@ -63,7 +63,9 @@ enum render_format {
 
 /*
  * Encode the canvas. On success returns 0 and *out receives a malloc'ed
- * buffer of *out_size bytes that the caller frees.
+ * buffer of *out_size bytes that the caller frees. Returns -1 on failure,
+ * and when the canvas's deadline passes before or while encoding (see
+ * render_canvas_timed_out).
  */
 int render_canvas_encode(struct render_canvas *canvas,
 			 enum render_format format,

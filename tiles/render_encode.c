@@ -74,6 +74,39 @@ struct png_params {
 	int n_trans;
 };
 
+/* Deadline of the canvas that this thread is encoding (0: none), set by
+   render_canvas_encode around the encoder it calls, so that the shared
+   encoders below need no parameter for it. */
+static _Thread_local double encode_deadline;
+static _Thread_local bool encode_timed_out;
+
+static bool encode_past_deadline(void)
+{
+	if (!encode_timed_out && encode_deadline > 0 &&
+	    render_clock() > encode_deadline)
+		encode_timed_out = true;
+	return encode_timed_out;
+}
+
+/* libpng calls this after each row: stop (longjmp) once the deadline has
+   passed, reading the clock every 64 rows. */
+static void png_row_written(png_structp png, png_uint_32 row, int pass)
+{
+	(void)pass;
+	if (row % 64 == 0 && encode_past_deadline())
+		png_error(png, "request_timeout passed while encoding");
+}
+
+/* GDAL progress callback of the JPEG encoder. */
+static int CPL_STDCALL jpeg_progress(double done, const char *message,
+				     void *arg)
+{
+	(void)done;
+	(void)message;
+	(void)arg;
+	return !encode_past_deadline();
+}
+
 /* Every libpng call that may longjmp, in a function of its own so that
    no local changes between setjmp and a longjmp. */
 static int png_write_all(png_structp png, png_infop info, png_bytep *rows,
@@ -92,6 +125,7 @@ static int png_write_all(png_structp png, png_infop info, png_bytep *rows,
 		png_set_tRNS(png, info, pp->trans, pp->n_trans, NULL);
 	png_set_filter(png, PNG_FILTER_TYPE_BASE, pp->filters);
 	png_set_compression_level(png, pp->level);
+	png_set_write_status_fn(png, png_row_written);
 	png_write_info(png, info);
 	png_write_image(png, rows);
 	png_write_end(png, info);
@@ -226,6 +260,11 @@ unsigned char *render_surface_to_rgba(cairo_surface_t *surface, bool *opaque)
 		const uint32_t *src = (const uint32_t *)(data + (size_t)y * stride);
 		unsigned char *dst = rgba + (size_t)y * width * 4;
 
+		if (y % 64 == 0 && encode_past_deadline()) {
+			free(rgba);
+			return NULL;
+		}
+
 		for (int x = 0; x < width; x++) {
 			uint32_t px = src[x];
 			unsigned a = px >> 24;
@@ -340,7 +379,8 @@ static int encode_jpeg(cairo_surface_t *surface, unsigned char **out,
 	/* A name per call: /vsimem/ is shared by every thread. */
 	snprintf(name, sizeof(name), "/vsimem/vnsdi-render-%lu.jpg",
 		 (unsigned long)atomic_fetch_add(&counter, 1));
-	dst = GDALCreateCopy(jpeg, name, src, FALSE, options, NULL, NULL);
+	dst = GDALCreateCopy(jpeg, name, src, FALSE, options, jpeg_progress,
+			     NULL);
 	if (dst == NULL)
 		goto unlink;
 	GDALClose(dst);
@@ -373,24 +413,34 @@ int render_canvas_encode(struct render_canvas *canvas,
 		return -1;
 	*out = NULL;
 	*out_size = 0;
-	if (cairo_status(canvas->cr) != CAIRO_STATUS_SUCCESS)
+	if (cairo_status(canvas->cr) != CAIRO_STATUS_SUCCESS ||
+	    render_deadline_passed(canvas))
 		return -1;
 
+	encode_deadline = canvas->req.deadline;
+	encode_timed_out = false;
 	switch (format) {
 	case RENDER_PNG:
-		return render_surface_png(canvas->surface, out, out_size);
+		rc = render_surface_png(canvas->surface, out, out_size);
+		break;
 	case RENDER_PNG8:
 		rgba = render_surface_to_rgba(canvas->surface, NULL);
-		if (rgba == NULL)
-			return -1;
-		rc = render_png8_encode(rgba, canvas->req.width,
+		rc = rgba == NULL ? -1 :
+		     render_png8_encode(rgba, canvas->req.width,
 					canvas->req.height, out, out_size);
 		free(rgba);
-		return rc;
+		break;
 	case RENDER_JPEG:
-		return encode_jpeg(canvas->surface, out, out_size);
+		rc = encode_jpeg(canvas->surface, out, out_size);
+		break;
+	default:
+		rc = -1;
 	}
-	return -1;
+	if (encode_timed_out)
+		canvas->timed_out = true;
+	encode_deadline = 0;
+	encode_timed_out = false;
+	return rc;
 }
 
 /* ---- formats ---- */

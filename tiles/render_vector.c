@@ -619,6 +619,8 @@ static int vector_draw_labels(struct vector_ctx *ctx)
 		const struct geom *g = feature_geom(ctx, f);
 		const char *text;
 
+		if (i % 64 == 0 && render_deadline_passed(ctx->canvas))
+			return -1;
 		if (vector_label_too_small(ctx, f))
 			continue;
 		text = vector_label_text(ctx, f, buf, sizeof(buf));
@@ -716,7 +718,7 @@ int render_vector_draw(struct render_canvas *canvas,
 		if (vector_draw_feature(&ctx, ctx.found[i]) != 0)
 			goto restore;
 	}
-	if (render_deadline_passed(canvas) || vector_draw_labels(&ctx) != 0)
+	if (vector_draw_labels(&ctx) != 0)
 		goto restore;
 	rc = 0;
 restore:

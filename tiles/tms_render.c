@@ -57,6 +57,8 @@ int tms_render_tile(const struct cfg *cfg, const struct tms_set *set, int z,
 		goto cleanup;
 	}
 	rc = render_canvas_encode(canvas, format, out, out_size);
+	if (rc != 0 && render_canvas_timed_out(canvas))
+		rc = TMS_RENDER_TIMED_OUT;
 
 cleanup:
 	render_canvas_free(canvas);
