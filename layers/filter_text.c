@@ -203,8 +203,11 @@ static int parse_wkt(struct lexer *lx, struct operand *out)
 		if (depth == 0 && (c == ',' || c == ')'))
 			return lex_fail(lx, "hình học WKT không hợp lệ",
 					"invalid WKT geometry");
-		/* WKT holds letters, digits, signs, points and spaces. */
-		if (!isalnum((unsigned char)c) && strchr(" \t\n\r(),.+-", c) == NULL)
+		/* WKT contains letters, digits, signs, points and spaces. No
+		   keyword has an X, so an X can only be a hexadecimal number,
+		   which strtod would read but WKT does not allow. */
+		if ((!isalnum((unsigned char)c) &&
+		     strchr(" \t\n\r(),.+-", c) == NULL) || c == 'x' || c == 'X')
 			return lex_fail(lx, "hình học WKT không hợp lệ",
 					"invalid WKT geometry");
 	}

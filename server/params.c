@@ -355,15 +355,19 @@ enum update_sequence_match update_sequence_check(
 	const struct http_request *req, const char *parameter,
 	const char *requested, int64_t current, struct req_error *err)
 {
+	const char *digits;
 	char shown[80];
 	long value;
 
 	if (requested == NULL || requested[0] == '\0')
 		return UPDATE_SEQUENCE_OLDER;
 	req_value(requested, shown, sizeof(shown));
-	/* Our sequence is a count of seconds: only digits compare with it. */
-	if (strspn(requested, "0123456789") != strlen(requested) ||
-	    parse_long(requested, 0, LONG_MAX, &value) != 0) {
+	/* Our sequence is an integer: only an integer (digits, with an
+	   optional minus sign) compares with it. */
+	digits = requested + (requested[0] == '-' ? 1 : 0);
+	if (digits[0] == '\0' ||
+	    strspn(digits, "0123456789") != strlen(digits) ||
+	    parse_long(requested, LONG_MIN, LONG_MAX, &value) != 0) {
 		req_error_set(err, REQ_INVALID_UPDATE_SEQUENCE, parameter,
 			i18n_pick(req,
 				  "Giá trị %s=\"%s\" không hợp lệ: số thứ tự "

@@ -83,15 +83,18 @@ static void service_part(struct strbuf *sb, const struct http_request *req,
 }
 
 /* Take the next item of the comma-separated list at *p: return its start
-   and set *len, or return NULL at the end of the list. */
+   and set *len, or return NULL at the end of the list. Empty items, as in
+   "a,,b" or a trailing comma, are skipped. */
 static const char *list_next(const char **p, size_t *len)
 {
 	const char *item = *p;
 
+	while (*item == ',')
+		item++;
 	if (*item == '\0')
 		return NULL;
 	*len = strcspn(item, ",");
-	*p = item + *len + (item[*len] == ',' ? 1 : 0);
+	*p = item + *len;
 	return item;
 }
 
@@ -119,7 +122,9 @@ static int accept_versions_check(struct http_request *req,
 	const char *versions = http_param_ci(req, "AcceptVersions");
 	char shown[80];
 
-	if (versions == NULL || list_has(versions, "1.0.0"))
+	/* An empty list is read as absent, as for the other parameters. */
+	if (versions == NULL || versions[strspn(versions, ",")] == '\0' ||
+	    list_has(versions, "1.0.0"))
 		return 0;
 	err->code = WMTS_CODE_VERSION_NEGOTIATION_FAILED;
 	return req_error_set(&err->err, REQ_INVALID_PARAMETER, "AcceptVersions",
@@ -133,7 +138,8 @@ static int accept_versions_check(struct http_request *req,
 }
 
 /* Parse Sections into bits. An unknown name is InvalidParameterValue, and
-   an absent or empty parameter selects the whole document. */
+   an absent parameter or one without any name selects the whole
+   document. */
 static int sections_parse(struct http_request *req, unsigned int *out,
 			  struct wmts_error *err)
 {
@@ -171,6 +177,8 @@ static int sections_parse(struct http_request *req, unsigned int *out,
 					  sizeof(shown)));
 		*out |= section_names[i].bits;
 	}
+	if (*out == 0)
+		*out = SECTION_ALL;
 	return 0;
 }
 

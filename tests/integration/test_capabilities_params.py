@@ -4,6 +4,7 @@ WMTS KVP form, with the exception codes of each standard."""
 
 import unittest
 import xml.etree.ElementTree as ET
+from urllib.parse import quote
 
 import harness
 
@@ -44,16 +45,17 @@ class CapabilitiesParameters(unittest.TestCase):
                 path = WMS + version
                 current = self.sequence(path)
                 self.assertEqual(self.sequence(path), current)
-                older = self.srv.get(f"{path}&UPDATESEQUENCE={current - 1}")
-                self.assertEqual(older.status, 200, older.describe())
-                self.assertIn(b"<Capability>", older.body)
+                for lower in (current - 1, 0, -5):
+                    older = self.srv.get(f"{path}&UPDATESEQUENCE={lower}")
+                    self.assertEqual(older.status, 200, older.describe())
+                    self.assertIn(b"<Capability>", older.body)
                 _, locator, text = harness.service_exception(
                     self, self.srv.get(f"{path}&UPDATESEQUENCE={current}"),
                     "CurrentUpdateSequence")
                 self.assertEqual(locator, "UPDATESEQUENCE")
                 self.assertIn(str(current), text)
-                for value in (current + 1, "abc", "-1", "1.5"):
-                    response = self.srv.get(f"{path}&updatesequence={value}",
+                for value in (current + 1, "abc", "1.5", "+5", "-", "0x10"):
+                    response = self.srv.get(f"{path}&updatesequence={quote(str(value))}",
                                             headers={"Accept-Language": "en"})
                     _, locator, text = harness.service_exception(
                         self, response, "InvalidUpdateSequence")
@@ -81,8 +83,9 @@ class CapabilitiesParameters(unittest.TestCase):
             self.assertIn(f'"{value}"', text)
 
     def test_wmts_accept_versions(self):
-        accepted = self.srv.get(f"{WMTS}&AcceptVersions=2.0.0,1.0.0")
-        self.assertEqual(accepted.status, 200, accepted.describe())
+        for versions in ("2.0.0,1.0.0", "1.0.0,", "", ",,"):
+            accepted = self.srv.get(f"{WMTS}&AcceptVersions={versions}")
+            self.assertEqual(accepted.status, 200, accepted.describe())
         text = ows_exception(self, self.srv.get(f"{WMTS}&AcceptVersions=2.0.0,1.1.0"),
                              "VersionNegotiationFailed", "AcceptVersions")
         self.assertIn("2.0.0,1.1.0", text)
@@ -93,6 +96,8 @@ class CapabilitiesParameters(unittest.TestCase):
             "ServiceIdentification,Contents": {"ServiceIdentification", "Contents"},
             "OperationsMetadata": {"OperationsMetadata"},
             "Themes": set(),
+            ",Contents,,": {"Contents"},
+            ",,": set(names) | {"Contents", "ServiceMetadataURL"},
             "All": set(names) | {"Contents", "ServiceMetadataURL"},
         }
         for sections, expected in cases.items():

@@ -259,7 +259,7 @@ async function run(page) {
       await page.waitForTimeout(150);
     }
     await page.mouse.click(points[0][0], points[0][1]);
-    await page.waitForFunction(() => document.querySelector('#area-status').textContent.includes('tự cắt'));
+    await page.waitForFunction(() => document.querySelector('#area-status').textContent.includes('các cạnh cắt nhau'));
     expectTrue(!(await page.locator('#area-status').getAttribute('data-count')), 'a count for a refused area');
     await page.click('#area-clear');
   });

@@ -377,6 +377,9 @@ static const struct bad_case bad[] = {
 	{LAYER_FILTER_CQL2_TEXT, "DienTich LIKE '1%'", "string"},
 	{LAYER_FILTER_CQL2_TEXT, "S_INTERSECTS(geometry, POLYGON((0 0, 1 1, "
 	 "1 0, 0 1, 0 0)))", "invalid geometry"},
+	{LAYER_FILTER_CQL2_TEXT, "S_INTERSECTS(geometry, POLYGON((0 0, 0x1p3 "
+	 "0, 1 1, 0 0)))", "invalid WKT"},
+	{LAYER_FILTER_CQL2_TEXT, "DienTich > 0x10", "syntax"},
 	{LAYER_FILTER_CQL2_TEXT, "", "empty"},
 	{LAYER_FILTER_CQL2_JSON, "{\"op\":\"sql\",\"args\":[\"DROP\"]}",
 	 "unknown function"},

@@ -108,7 +108,8 @@ export class AreaQuery {
         filter: intersectsFilter(this.ring), 'filter-lang': 'cql2-text', 'filter-crs': CRS84,
       }, this.app.config.max_features, AREA_MAX);
     } catch (error) {
-      // The server rejects a ring that crosses itself as an invalid filter.
+      // The server rejects a ring that crosses itself, or has no area, as
+      // an invalid filter.
       if (error.status === 400) this.say('areaInvalid');
       else this.say('loadError', { detail: error.message });
       return;
