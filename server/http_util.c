@@ -341,6 +341,14 @@ bool http_type_compressible(const char *content_type)
 	       ends_with(content_type, n, "xml");
 }
 
+/* Start a deflate stream that writes gzip: windowBits 15 + 16 adds the
+   gzip header and trailer. Returns 0 or -1. */
+static int gzip_deflate_init(z_stream *zs)
+{
+	return deflateInit2(zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
+			    Z_DEFAULT_STRATEGY) == Z_OK ? 0 : -1;
+}
+
 int http_gzip(const void *data, size_t size, void **out, size_t *out_size)
 {
 	z_stream zs;
@@ -354,9 +362,7 @@ int http_gzip(const void *data, size_t size, void **out, size_t *out_size)
 		return -1;
 
 	memset(&zs, 0, sizeof(zs));
-	/* windowBits 15 + 16 writes a gzip header and trailer. */
-	if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
-			 Z_DEFAULT_STRATEGY) != Z_OK)
+	if (gzip_deflate_init(&zs) != 0)
 		return -1;
 	bound = deflateBound(&zs, (uLong)size);
 	buf = malloc(bound);
@@ -440,9 +446,7 @@ int http_gzip_stream(struct http_stream *stream)
 
 	if (gz == NULL)
 		return -1;
-	/* windowBits 15 + 16 writes a gzip header and trailer. */
-	if (deflateInit2(&gz->zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16,
-			 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+	if (gzip_deflate_init(&gz->zs) != 0) {
 		free(gz);
 		return -1;
 	}

@@ -74,18 +74,14 @@ struct png_params {
 	int n_trans;
 };
 
-/* Deadline of the canvas that this thread is encoding (0: none), set by
-   render_canvas_encode around the encoder it calls, so that the shared
-   encoders below need no parameter for it. */
-static _Thread_local double encode_deadline;
-static _Thread_local bool encode_timed_out;
+/* The canvas that this thread is encoding, or NULL. render_canvas_encode
+   sets it around the encoder it calls, so that the shared encoders below
+   need no parameter for its deadline. */
+static _Thread_local struct render_canvas *encoding;
 
 static bool encode_past_deadline(void)
 {
-	if (!encode_timed_out && encode_deadline > 0 &&
-	    render_clock() > encode_deadline)
-		encode_timed_out = true;
-	return encode_timed_out;
+	return encoding != NULL && render_deadline_passed(encoding);
 }
 
 /* libpng calls this after each row: stop (longjmp) once the deadline has
@@ -417,8 +413,7 @@ int render_canvas_encode(struct render_canvas *canvas,
 	    render_deadline_passed(canvas))
 		return -1;
 
-	encode_deadline = canvas->req.deadline;
-	encode_timed_out = false;
+	encoding = canvas;
 	switch (format) {
 	case RENDER_PNG:
 		rc = render_surface_png(canvas->surface, out, out_size);
@@ -436,10 +431,7 @@ int render_canvas_encode(struct render_canvas *canvas,
 	default:
 		rc = -1;
 	}
-	if (encode_timed_out)
-		canvas->timed_out = true;
-	encode_deadline = 0;
-	encode_timed_out = false;
+	encoding = NULL;
 	return rc;
 }
 

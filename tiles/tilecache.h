@@ -108,7 +108,8 @@ void tilecache_tile_clear(struct tilecache_tile *tile);
  * Return the tile of `snap` for `key`: from disk when a stored copy is valid
  * for the snapshot (see the header comment), else rendered and stored.
  * `cache` may be NULL: the tile is then rendered and not stored. Returns 0,
- * or -1 when rendering failed.
+ * TMS_RENDER_TIMED_OUT when drawing passed key->deadline (nothing is
+ * stored), or -1 when rendering failed.
  */
 int tilecache_fetch(struct tilecache *cache, const struct cfg *cfg,
 		    const struct layer_snapshot *snap,

@@ -30,7 +30,7 @@ struct tilecache_pruner {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
-	bool wanted;                /* a scan is due */
+	bool scan_due;              /* a scan is due */
 	bool stop;
 	bool running;
 };

@@ -138,11 +138,11 @@ static void *prune_thread(void *arg)
 	while (!p->stop) {
 		struct tilecache_prune_result result;
 
-		while (!p->stop && !p->wanted)
+		while (!p->stop && !p->scan_due)
 			pthread_cond_wait(&p->wake, &p->lock);
 		if (p->stop)
 			break;
-		p->wanted = false;
+		p->scan_due = false;
 		pthread_mutex_unlock(&p->lock);
 
 		if (tilecache_prune(p->root, p->max_bytes, &result) != 0)
@@ -171,7 +171,7 @@ int tilecache_pruner_start(struct tilecache_pruner *p, const char *root,
 	p->root = root;
 	p->max_bytes = max_bytes;
 	/* A first scan at start finds what earlier runs left. */
-	p->wanted = true;
+	p->scan_due = true;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->wake, NULL);
 	if (pthread_create(&p->thread, NULL, prune_thread, p) != 0) {
@@ -193,7 +193,7 @@ void tilecache_pruner_written(struct tilecache_pruner *p, size_t bytes)
 		return;
 	atomic_store(&p->written, 0);
 	pthread_mutex_lock(&p->lock);
-	p->wanted = true;
+	p->scan_due = true;
 	pthread_cond_signal(&p->wake);
 	pthread_mutex_unlock(&p->lock);
 }
