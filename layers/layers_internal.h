@@ -153,9 +153,10 @@ bool layer_path_is_special(const char *path);
 /*
  * Open a vector data set read-only and find the named layer (NULL: the
  * first). A Shapefile is opened with GDAL's ENCODING option set to
- * `dbf_encoding` when it is not NULL: "" hands the DBF bytes over as they
- * are, and an encoding name makes GDAL convert from it to UTF-8 (which
- * GDAL 3.6 gets wrong for CP1258: it drops each string's last character).
+ * `dbf_encoding` when it is not NULL. "" hands the DBF bytes over as they
+ * are, and an encoding name makes GDAL convert from it to UTF-8. GDAL 3.6
+ * gets that conversion wrong for CP1258: it drops each string's last
+ * character.
  * `allow_single` accepts the only layer of the data set when the name is
  * not found. Returns the data set (caller closes) or NULL with a message
  * in `error`.

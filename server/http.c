@@ -99,7 +99,14 @@ static double seconds_since(const struct timespec *start)
 	       (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
-static void request_release(struct request_ctx *ctx);
+/* Free a request's context and count it out of the requests in flight. */
+static void request_release(struct request_ctx *ctx)
+{
+	http_upload_free(ctx->upload);
+	free(ctx->raw_url);
+	free(ctx);
+	atomic_fetch_sub(&requests_in_flight, 1);
+}
 
 static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *conn)
 {
@@ -171,15 +178,6 @@ static void request_completed(void *cls, struct MHD_Connection *conn,
 				seconds);
 	}
 	request_release(ctx);
-}
-
-/* Free a request's context and count it out of the requests in flight. */
-static void request_release(struct request_ctx *ctx)
-{
-	http_upload_free(ctx->upload);
-	free(ctx->raw_url);
-	free(ctx);
-	atomic_fetch_sub(&requests_in_flight, 1);
 }
 
 static void connection_notify(void *cls, struct MHD_Connection *conn,

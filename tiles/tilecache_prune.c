@@ -109,7 +109,6 @@ int tilecache_prune(const char *root, uint64_t max_bytes,
 	if (nftw(root, scan_entry, PRUNE_FTW_FDS, FTW_PHYS) != 0 &&
 	    (scan.failed || errno != ENOENT))
 		goto done;
-	current_scan = NULL;
 	out->bytes_before = scan.total;
 	if (scan.total > max_bytes) {
 		qsort(scan.files, scan.n, sizeof(*scan.files), oldest_first);

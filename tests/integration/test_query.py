@@ -301,6 +301,7 @@ class QueryTest(unittest.TestCase):
         server = harness.Server(harness.write_config(text, name="timeout.yaml"), port, folder)
         server.start()
         self.addCleanup(server.stop)
+
         bbox = server.get("/collections/big?f=json").json()["extent"]["spatial"]["bbox"][0]
         path = ("/wms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&CRS=CRS:84&STYLES="
                 f"&LAYERS={','.join(['big'] * 32)}&FORMAT=image/png&WIDTH=4096&HEIGHT=4096"
@@ -308,6 +309,7 @@ class QueryTest(unittest.TestCase):
         started = time.monotonic()
         response = server.get(path, headers={"Accept-Language": "en"})
         seconds = time.monotonic() - started
+
         self.assertEqual(response.status, 503, response.describe())
         exception = ET.fromstring(response.body).find("{http://www.opengis.net/ogc}ServiceException")
         self.assertEqual(exception.get("code"), "NoApplicableCode", response.describe())

@@ -80,11 +80,11 @@ class TileCacheLimit(unittest.TestCase):
         deadline = time.monotonic() + 30
         while tile_bytes(root) > LIMIT and time.monotonic() < deadline:
             time.sleep(0.2)
-        kept = tile_bytes(root)
-        print(f"\ntiles: {drawn / 2**20:.2f} MiB drawn, {kept / 2**20:.2f} MiB kept "
+        kept_bytes = tile_bytes(root)
+        print(f"\ntiles: {drawn / 2**20:.2f} MiB drawn, {kept_bytes / 2**20:.2f} MiB kept "
               f"under a 1 MiB limit", file=sys.stderr)
-        self.assertLessEqual(kept, LIMIT)
-        self.assertGreater(kept, 0)
+        self.assertLessEqual(kept_bytes, LIMIT)
+        self.assertGreater(kept_bytes, 0)
         self.assertIn("tilecache: deleted", self.srv.log())
 
         # The first tile was the least recently used: it is drawn again.
